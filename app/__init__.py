@@ -1,0 +1,1 @@
+"""LLM Interview Lab: an offline web app for learning LLM fundamentals."""
