@@ -1,0 +1,72 @@
+"""Error responses: a styled page for people, JSON for the API, never a stack trace."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.templating import render
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Method not allowed",
+    413: "Too large",
+    422: "That input was not accepted",
+    500: "Something went wrong",
+}
+
+
+def wants_json(request: Request) -> bool:
+    """API paths and JSON clients get JSON errors; browsers get a page."""
+    if request.url.path.startswith("/api/") or request.url.path == "/healthz":
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def validation_messages(exc: RequestValidationError) -> list[str]:
+    """Readable one-line messages for each invalid field."""
+    messages = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form"))
+        messages.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+    return messages
+
+
+def _error_response(request: Request, status: int, detail: object):
+    if wants_json(request):
+        return JSONResponse({"detail": detail}, status_code=status)
+    message = "; ".join(detail) if isinstance(detail, list) else str(detail)
+    template = "errors/_message.html" if request.headers.get("hx-request") == "true" else "errors/error.html"
+    return render(
+        request,
+        template,
+        {"status": status, "title": TITLES.get(status, "Error"), "message": message},
+        status_code=status,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that turn every failure into a clean 4xx/5xx response."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        detail = exc.detail
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "There is no page at this address."
+        return _error_response(request, exc.status_code, detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        return _error_response(request, 422, validation_messages(exc))
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error_response(request, 500, "The lab hit an unexpected error. It has been logged.")

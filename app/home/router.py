@@ -1,0 +1,56 @@
+"""Home page (the course map), the learner's display name, and the health check."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import text
+
+from app.deps import CourseDep, HXRequest, LearnerDep, SessionDep
+from app.learners.service import MAX_DISPLAY_NAME, set_display_name
+from app.lessons.service import course_status
+from app.templating import render
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(request: Request, session: SessionDep, learner: LearnerDep, course: CourseDep):
+    """The course map: every lesson with the learner's progress."""
+    statuses = course_status(session=session, learner_id=learner.id, course=course)
+    done = sum(status.done for status in statuses)
+    return render(
+        request,
+        "home/index.html",
+        {
+            "learner": learner,
+            "lessons": list(zip(course.lessons, statuses, strict=True)),
+            "done_count": done,
+            "max_name": MAX_DISPLAY_NAME,
+        },
+    )
+
+
+@router.post("/learner/name")
+def update_name(
+    request: Request,
+    session: SessionDep,
+    learner: LearnerDep,
+    hx: HXRequest,
+    display_name: Annotated[str, Form(max_length=200)] = "",
+):
+    """Set or clear the learner's display name."""
+    try:
+        set_display_name(session=session, learner=learner, name=display_name)
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    if hx:
+        return render(request, "home/_name_form.html", {"learner": learner, "max_name": MAX_DISPLAY_NAME})
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/healthz")
+def healthz(session: SessionDep) -> dict[str, str]:
+    """200 with {"status": "ok"} once the database answers."""
+    session.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,80 @@
+"""Lesson Markdown to HTML with markdown-it-py: tables, heading anchors, Pygments-highlighted code."""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+# Lessons are sections of one module: their `###` headings become the page's h2 (the title is the h1).
+HEADING_SHIFT = 1
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """One heading of a lesson, for its table of contents."""
+
+    level: int
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RenderedLesson:
+    """A lesson body as HTML plus the headings it contains."""
+
+    html: str
+    toc: tuple[TocEntry, ...]
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    """Pygments HTML for a fenced block with a known language; '' lets markdown-it escape it plainly."""
+    if not lang:
+        return ""  # ASCII diagrams and plain blocks: escaped verbatim, monospace via CSS
+    try:
+        lexer = get_lexer_by_name(lang)
+    except ClassNotFound:
+        return ""
+    return highlight(code, lexer, HtmlFormatter(nowrap=True, classstyle=True))
+
+
+@lru_cache(maxsize=1)
+def markdown() -> MarkdownIt:
+    """The one configured Markdown parser (CommonMark + tables + front matter + heading anchors)."""
+    md = MarkdownIt("commonmark", {"highlight": _highlight, "html": False})
+    md.enable("table")
+    md.use(front_matter_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4, permalink=False)
+    return md
+
+
+def split_front_matter(source: str) -> tuple[str | None, str]:
+    """The YAML front matter (or None) and the Markdown body of a lesson file."""
+    tokens = markdown().parse(source)
+    if tokens and tokens[0].type == "front_matter":
+        end_line = tokens[0].map[1] if tokens[0].map else 0
+        body = "\n".join(source.splitlines()[end_line:])
+        return tokens[0].content, body
+    return None, source
+
+
+def render_markdown(body: str) -> RenderedLesson:
+    """Render a lesson body, shifting heading levels up so the lesson title stays the only h1."""
+    md = markdown()
+    tokens = md.parse(body)
+    toc: list[TocEntry] = []
+    for i, token in enumerate(tokens):
+        if token.type in ("heading_open", "heading_close"):
+            level = max(2, int(token.tag[1]) - HEADING_SHIFT)
+            token.tag = f"h{level}"
+            if token.type == "heading_open":
+                anchor = token.attrGet("id")
+                text = tokens[i + 1].content
+                if isinstance(anchor, str):
+                    toc.append(TocEntry(level=level, anchor=anchor, text=text))
+    return RenderedLesson(html=md.renderer.render(tokens, md.options, {}), toc=tuple(toc))
