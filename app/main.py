@@ -10,7 +10,8 @@ from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.home.router import router as home_router
-from app.lessons.content import load_course
+from app.lessons.content import Course, load_course
+from app.lessons.extras import LessonExtras
 from app.lessons.router import router as lessons_router
 from app.migrate import ensure_schema
 from app.security.cookies import LearnerCookie, LearnerCookieMiddleware
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = secret_key
     app.state.cookies = LearnerCookie(secret_key, secure=settings.cookie_secure)
     app.state.templates = make_templates(settings.templates_dir)
+    app.state.lesson_extras = LessonExtras()
 
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -75,4 +77,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(home_router)
     app.include_router(lessons_router)
+    _check_extras(course, app.state.lesson_extras)
     return app
+
+
+def _check_extras(course: Course, extras: LessonExtras) -> None:
+    """Every extra must attach to a heading that exists, or a content edit would silently drop it."""
+    for lesson in course.lessons:
+        known = {entry.anchor for entry in lesson.rendered.toc}
+        for anchor in extras.anchors(lesson.slug):
+            if anchor not in known:
+                raise StartupError(f"lesson '{lesson.slug}' has no heading '#{anchor}' for its extra")

@@ -25,11 +25,24 @@ class TocEntry:
 
 
 @dataclass(frozen=True)
-class RenderedLesson:
-    """A lesson body as HTML plus the headings it contains."""
+class Section:
+    """The HTML of one part of a lesson: from a heading (anchor) to the next, or the lead before any."""
 
+    anchor: str | None
     html: str
+
+
+@dataclass(frozen=True)
+class RenderedLesson:
+    """A lesson body as HTML sections plus the headings it contains."""
+
+    sections: tuple[Section, ...]
     toc: tuple[TocEntry, ...]
+
+    @property
+    def html(self) -> str:
+        """The whole body."""
+        return "".join(section.html for section in self.sections)
 
 
 def _highlight(code: str, lang: str, _attrs: str) -> str:
@@ -64,17 +77,29 @@ def split_front_matter(source: str) -> tuple[str | None, str]:
 
 
 def render_markdown(body: str) -> RenderedLesson:
-    """Render a lesson body, shifting heading levels up so the lesson title stays the only h1."""
+    """Render a lesson body, shifting heading levels up so the lesson title stays the only h1.
+
+    The body is cut into sections at each heading so the page can place a live widget or a computed
+    table right after the section it belongs to (see app/lessons/extras.py).
+    """
     md = markdown()
     tokens = md.parse(body)
     toc: list[TocEntry] = []
+    starts: list[tuple[int, str | None]] = [(0, None)]
     for i, token in enumerate(tokens):
         if token.type in ("heading_open", "heading_close"):
             level = max(2, int(token.tag[1]) - HEADING_SHIFT)
             token.tag = f"h{level}"
             if token.type == "heading_open":
                 anchor = token.attrGet("id")
-                text = tokens[i + 1].content
-                if isinstance(anchor, str):
-                    toc.append(TocEntry(level=level, anchor=anchor, text=text))
-    return RenderedLesson(html=md.renderer.render(tokens, md.options, {}), toc=tuple(toc))
+                anchor = anchor if isinstance(anchor, str) else None
+                if anchor:
+                    toc.append(TocEntry(level=level, anchor=anchor, text=tokens[i + 1].content))
+                starts.append((i, anchor))
+    bounds = [*starts, (len(tokens), None)]
+    sections = []
+    for (start, anchor), (end, _) in zip(bounds, bounds[1:], strict=False):
+        html = md.renderer.render(tokens[start:end], md.options, {})
+        if html:
+            sections.append(Section(anchor=anchor, html=html))
+    return RenderedLesson(sections=tuple(sections), toc=tuple(toc))

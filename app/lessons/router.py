@@ -36,6 +36,7 @@ def lesson_page(slug: str, request: Request, session: SessionDep, learner: Learn
             "done": next(s.done for s in statuses if s.slug == slug),
             "previous": previous,
             "following": following,
+            "extras": request.app.state.lesson_extras.render_for(slug, request),
         },
     )
 
