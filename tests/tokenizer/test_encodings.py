@@ -1,0 +1,97 @@
+"""Encodings load once, offline, only from files whose sha256 is the one tiktoken pins."""
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pytest
+from tiktoken_ext import openai_public
+
+from app.config import Settings
+from app.main import StartupError, create_app
+from app.tokenizer.encodings import (
+    OPENAI_SHA256,
+    EncodingFileError,
+    default_encodings_dir,
+    load_encodings,
+    load_openai_encoding,
+)
+
+
+@pytest.fixture
+def encodings_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped rank files."""
+    folder = tmp_path / "encodings"
+    shutil.copytree(default_encodings_dir(), folder)
+    return folder
+
+
+def test_registry_has_the_openai_encodings_and_the_lab_bpe(app):
+    registry = app.state.encodings
+    assert registry.names[:2] == ["cl100k_base", "o200k_base"]
+    assert "lab-bpe-4k" in registry  # the test checkpoint (tests/conftest.py) ships a tokenizer.tiktoken
+    lab = registry.get("lab-bpe-4k")
+    assert lab.encoding.decode(lab.encode("the cat", allow_special=False)) == "the cat"
+
+
+def test_without_a_lab_tokenizer_file_only_openai_encodings(settings, tmp_path):
+    registry = load_encodings(settings.model_copy(update={"model_dir": tmp_path / "no-model"}))
+    assert registry.names == ["cl100k_base", "o200k_base"]
+
+
+def test_tiktoken_pins_the_hashes_the_lab_checks():
+    """The constructors in tiktoken_ext ask for exactly these sha256s (captured, never downloaded)."""
+    asked = {}
+
+    def record(url, expected_hash=None):
+        asked[url.rsplit("/", 1)[-1]] = expected_hash
+        return {}
+
+    original = openai_public.load_tiktoken_bpe
+    try:
+        openai_public.load_tiktoken_bpe = record
+        for name in OPENAI_SHA256:
+            getattr(openai_public, name)()
+    finally:
+        openai_public.load_tiktoken_bpe = original
+    assert asked == {f"{name}.tiktoken": sha for name, sha in OPENAI_SHA256.items()}
+
+
+def test_loading_leaves_tiktoken_untouched(encodings_copy):
+    original = openai_public.load_tiktoken_bpe
+    encoding = load_openai_encoding("o200k_base", encodings_copy)
+    assert openai_public.load_tiktoken_bpe is original
+    assert encoding.encode("hello", allow_special=False) == [24912]
+
+
+def test_chatml_encoding_adds_im_start_and_end(app):
+    chat = app.state.encodings.chat
+    assert chat.name == "cl100k_im"
+    assert chat.special_ids["<|im_start|>"] == 100264 and chat.special_ids["<|im_end|>"] == 100265
+    assert "<|im_start|>" not in app.state.encodings.get("cl100k_base").special_ids
+
+
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        lambda raw: raw.replace(b" 100\n", b" 101\n", 1),  # one rank changed
+        lambda raw: raw[:-10],  # truncated
+        lambda raw: raw + b"AA== 999999\n",  # a token added
+    ],
+    ids=["rank changed", "truncated", "token added"],
+)
+def test_sha256_mismatch_stops_startup(settings, encodings_copy, corrupt):
+    path = encodings_copy / "cl100k_base.tiktoken.gz"
+    path.write_bytes(gzip.compress(corrupt(gzip.decompress(path.read_bytes()))))
+    with pytest.raises(StartupError, match=r"sha256 .* but tiktoken expects 223921b7") as caught:
+        create_app(settings.model_copy(update={"encodings_dir": encodings_copy}))
+    assert str(path) in str(caught.value)
+
+
+def test_not_gzip_or_missing_stops_startup(settings, encodings_copy):
+    (encodings_copy / "o200k_base.tiktoken.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(StartupError, match="not readable gzip"):
+        create_app(settings.model_copy(update={"encodings_dir": encodings_copy}))
+    (encodings_copy / "o200k_base.tiktoken.gz").unlink()
+    with pytest.raises(EncodingFileError, match="missing"):
+        load_encodings(Settings(encodings_dir=encodings_copy))
