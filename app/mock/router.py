@@ -1,0 +1,201 @@
+"""Timed mock interviews: set up, answer against the clock (autosaved), submit, and see the results."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.dashboard.charts import score_line
+from app.deps import CourseDep, HXRequest, LearnerDep, NowDep, SessionDep
+from app.mock.models import MockAttempt
+from app.mock.service import (
+    DEFAULT_COUNT,
+    DEFAULT_MINUTES,
+    MAX_COUNT,
+    MAX_MINUTES,
+    AlreadyAnsweredError,
+    AttemptClosedError,
+    MockSetup,
+    answer_item,
+    attempt_history,
+    attempt_items,
+    attempt_result,
+    close_if_expired,
+    current_item,
+    ensure_open,
+    get_attempt,
+    remaining_seconds,
+    start_attempt,
+    submit_attempt,
+)
+from app.quiz.bank import QUESTION_TYPES
+from app.quiz.deps import BankDep, EncoderDep, ToolsDep
+from app.quiz.router import FormChoices, FormText, FormValue, question_or_404
+from app.quiz.schemas import AnswerInputError, parse_response
+from app.quiz.service import answer_view, present
+from app.templating import render
+
+router = APIRouter(prefix="/mock")
+
+TYPE_LABELS = {
+    "single": "One answer",
+    "multiple": "Select all",
+    "numeric": "Number",
+    "free_text": "Interview answer",
+    "generated": "Calculation",
+}
+
+
+def _attempt_or_404(session, learner_id: str, attempt_id: int) -> MockAttempt:  # noqa: ANN001 - Session
+    attempt = get_attempt(session=session, learner_id=learner_id, attempt_id=attempt_id)
+    if attempt is None:
+        raise HTTPException(status_code=404, detail="There is no such interview.")
+    return attempt
+
+
+def _redirect(url: str, hx: bool) -> Response:
+    if hx:
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("")
+def mock_home(
+    request: Request, session: SessionDep, learner: LearnerDep, course: CourseDep, bank: BankDep, now: NowDep
+):
+    """Set up an interview; the history of attempts with a chart of scores over time."""
+    history = attempt_history(session=session, learner_id=learner.id, bank=bank, now=now)
+    finished = [r for r in history if r.attempt.finished_at is not None]
+    return render(
+        request,
+        "mock/index.html",
+        {
+            "history": list(reversed(history)),
+            "chart": score_line("score-chart", [(r.attempt.started_at, r.score) for r in finished]),
+            "lessons": [lesson for lesson in course.lessons if bank.for_lesson(lesson.slug)],
+            "type_labels": TYPE_LABELS,
+            "defaults": {"count": DEFAULT_COUNT, "minutes": DEFAULT_MINUTES},
+            "limits": {"count": MAX_COUNT, "minutes": MAX_MINUTES},
+        },
+    )
+
+
+@router.post("")
+def start_mock(
+    request: Request,
+    session: SessionDep,
+    learner: LearnerDep,
+    course: CourseDep,
+    bank: BankDep,
+    now: NowDep,
+    hx: HXRequest,
+    lessons: Annotated[list[str] | None, Form(max_length=50)] = None,
+    types: Annotated[list[str] | None, Form(max_length=10)] = None,
+    count: Annotated[int, Form(ge=1, le=MAX_COUNT)] = DEFAULT_COUNT,
+    minutes: Annotated[int, Form(ge=1, le=MAX_MINUTES)] = DEFAULT_MINUTES,
+):
+    """Draw the questions and start the clock; then go to the attempt."""
+    known = [lesson.slug for lesson in course.lessons]
+    chosen_lessons = tuple(lessons or known)
+    chosen_types = tuple(types or QUESTION_TYPES)
+    unknown = [s for s in chosen_lessons if s not in known] + [
+        t for t in chosen_types if t not in QUESTION_TYPES
+    ]
+    if unknown:
+        raise HTTPException(
+            status_code=422, detail=f"Unknown lesson or question type: {', '.join(unknown)[:200]}."
+        )
+    setup = MockSetup(lessons=chosen_lessons, count=count, minutes=minutes, types=chosen_types)
+    try:
+        attempt = start_attempt(session=session, learner_id=learner.id, setup=setup, bank=bank, now=now)
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return _redirect(f"/mock/{attempt.id}", hx)
+
+
+def _attempt_page_context(session, attempt: MockAttempt, bank, tools, now) -> dict:  # noqa: ANN001
+    item = current_item(session=session, attempt=attempt, now=now)
+    items = attempt_items(session=session, attempt=attempt)
+    ctx = {
+        "attempt": attempt,
+        "items": items,
+        "item": item,
+        "now": now,
+        "remaining": remaining_seconds(attempt, now),
+    }
+    if item is not None:
+        question = question_or_404(bank, item.question_id)
+        ctx["p"] = present(question, tools=tools, seed=item.seed, submission_key=f"item-{item.position}")
+    return ctx
+
+
+@router.get("/{attempt_id}")
+def attempt_page(
+    attempt_id: int,
+    request: Request,
+    session: SessionDep,
+    learner: LearnerDep,
+    bank: BankDep,
+    tools: ToolsDep,
+    now: NowDep,
+):
+    """A running attempt (countdown and the current question) or, once finished, its results."""
+    attempt = _attempt_or_404(session, learner.id, attempt_id)
+    if close_if_expired(session=session, attempt=attempt, now=now):
+        result = attempt_result(session=session, attempt=attempt, bank=bank)
+        views = [answer_view(r.question, r.answer, tools) if r.answer else None for r in result.items]
+        return render(request, "mock/results.html", {"result": result, "views": views})
+    return render(request, "mock/attempt.html", _attempt_page_context(session, attempt, bank, tools, now))
+
+
+@router.post("/{attempt_id}/answer")
+def answer_mock_question(
+    attempt_id: int,
+    request: Request,
+    session: SessionDep,
+    learner: LearnerDep,
+    bank: BankDep,
+    tools: ToolsDep,
+    encoder: EncoderDep,
+    now: NowDep,
+    hx: HXRequest,
+    position: Annotated[int, Form(ge=1, le=MAX_COUNT)],
+    skip: Annotated[bool, Form()] = False,
+    choice: FormChoices = None,
+    value: FormValue = None,
+    text: FormText = None,
+):
+    """Save one answer the moment it is given (refused after the deadline); then the next question."""
+    attempt = _attempt_or_404(session, learner.id, attempt_id)
+    item = next((i for i in attempt_items(session=session, attempt=attempt) if i.position == position), None)
+    if item is None:
+        raise HTTPException(status_code=404, detail="This interview has no such question.")
+    question = question_or_404(bank, item.question_id)
+    try:
+        ensure_open(session=session, attempt=attempt, now=now)  # "closed" comes before any other complaint
+        response = None if skip else parse_response(question, choice=choice or [], value=value, text=text)
+        answer_item(
+            session=session,
+            attempt=attempt,
+            item=item,
+            question=question,
+            response=response,
+            now=now,
+            tools=tools,
+            encoder=encoder,
+        )
+    except AnswerInputError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    except (AttemptClosedError, AlreadyAnsweredError) as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    if attempt.finished_at is not None or not hx:
+        return _redirect(f"/mock/{attempt.id}", hx)
+    return render(request, "mock/_item.html", _attempt_page_context(session, attempt, bank, tools, now))
+
+
+@router.post("/{attempt_id}/submit")
+def submit_mock(attempt_id: int, session: SessionDep, learner: LearnerDep, now: NowDep, hx: HXRequest):
+    """Finish the interview now; unanswered questions count as wrong."""
+    attempt = _attempt_or_404(session, learner.id, attempt_id)
+    submit_attempt(session=session, attempt=attempt, now=now)
+    return _redirect(f"/mock/{attempt.id}", hx)

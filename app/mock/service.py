@@ -1,0 +1,298 @@
+"""Timed mock interviews: draw questions (weighted toward weak and due ones), save every answer at once,
+enforce the deadline on the server, and score the attempt overall and per lesson.
+"""
+
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.embeddings.model import SentenceEncoder
+from app.mock.models import MockAttempt, MockItem
+from app.quiz.bank import QUESTION_TYPES, Question, QuestionBank
+from app.quiz.generated import GeneratorTools, new_seed
+from app.quiz.models import Answer
+from app.quiz.schemas import Response, response_json
+from app.quiz.service import add_answer, answer_by_key, effective_score, latest_answers
+from app.review.service import due_ids_by
+
+DEFAULT_COUNT = 10
+DEFAULT_MINUTES = 15
+MAX_COUNT = 30
+MAX_MINUTES = 120
+# Drawing weights: a question answered wrong last time comes up most, then due and unseen ones.
+WEIGHT_WRONG = 4.0
+WEIGHT_UNSEEN = 2.0
+WEIGHT_RIGHT = 1.0
+DUE_FACTOR = 2.0
+
+
+class AttemptClosedError(Exception):
+    """The attempt is submitted or its time is up: no more answers."""
+
+
+class AlreadyAnsweredError(Exception):
+    """This question of the attempt already has a different answer."""
+
+
+@dataclass(frozen=True)
+class MockSetup:
+    """What the learner asked for: lessons, number of questions, minutes and question types."""
+
+    lessons: tuple[str, ...]
+    count: int = DEFAULT_COUNT
+    minutes: int = DEFAULT_MINUTES
+    types: tuple[str, ...] = QUESTION_TYPES
+
+
+def question_weights(
+    *, session: Session, learner_id: str, candidates: Sequence[Question], now: datetime
+) -> dict[str, float]:
+    """Each candidate's drawing weight from its latest answer and whether its review is due."""
+    latest = latest_answers(session=session, learner_id=learner_id)
+    due = due_ids_by(session=session, learner_id=learner_id, until=now)
+    weights = {}
+    for question in candidates:
+        answer = latest.get(question.id)
+        weight = WEIGHT_UNSEEN if answer is None else WEIGHT_RIGHT if answer.correct else WEIGHT_WRONG
+        weights[question.id] = weight * (DUE_FACTOR if question.id in due else 1.0)
+    return weights
+
+
+def draw_questions(
+    candidates: Sequence[Question], weights: dict[str, float], count: int, rng: random.Random
+) -> list[Question]:
+    """`count` distinct questions drawn at random in proportion to their weights (Efraimidis-Spirakis)."""
+    keyed = sorted(candidates, key=lambda q: rng.random() ** (1.0 / weights[q.id]), reverse=True)
+    return keyed[:count]
+
+
+def start_attempt(
+    *,
+    session: Session,
+    learner_id: str,
+    setup: MockSetup,
+    bank: QuestionBank,
+    now: datetime,
+    rng: random.Random | None = None,
+) -> MockAttempt:
+    """Create an attempt with its questions drawn and seeded; ValueError when no question matches."""
+    candidates = [q for slug in setup.lessons for q in bank.for_lesson(slug) if q.type in setup.types]
+    if not candidates:
+        raise ValueError("No question matches these lessons and types. Choose more of them.")
+    weights = question_weights(session=session, learner_id=learner_id, candidates=candidates, now=now)
+    drawn = draw_questions(candidates, weights, setup.count, rng or random.Random())
+    attempt = MockAttempt(
+        key=uuid.uuid4().hex,
+        learner_id=learner_id,
+        lessons=list(setup.lessons),
+        types=list(setup.types),
+        time_limit_s=setup.minutes * 60,
+        started_at=now,
+        deadline_at=now + timedelta(minutes=setup.minutes),
+    )
+    session.add(attempt)
+    session.flush()
+    for position, question in enumerate(drawn, start=1):
+        session.add(
+            MockItem(attempt_id=attempt.id, position=position, question_id=question.id, seed=new_seed())
+        )
+    session.commit()
+    return attempt
+
+
+def get_attempt(*, session: Session, learner_id: str, attempt_id: int) -> MockAttempt | None:
+    """The learner's own attempt; None for a missing one or anyone else's."""
+    attempt = session.get(MockAttempt, attempt_id)
+    return attempt if attempt is not None and attempt.learner_id == learner_id else None
+
+
+def attempt_items(*, session: Session, attempt: MockAttempt) -> list[MockItem]:
+    """The attempt's questions in order."""
+    return list(
+        session.scalars(select(MockItem).where(MockItem.attempt_id == attempt.id).order_by(MockItem.position))
+    )
+
+
+def remaining_seconds(attempt: MockAttempt, now: datetime) -> int:
+    """Whole seconds left before the deadline (0 when it has passed)."""
+    return max(0, int((attempt.deadline_at - now).total_seconds()))
+
+
+def close_if_expired(*, session: Session, attempt: MockAttempt, now: datetime) -> bool:
+    """Submit an attempt whose deadline has passed, with the answers saved before it; True if it is closed."""
+    if attempt.finished_at is None and now >= attempt.deadline_at:
+        attempt.finished_at = attempt.deadline_at
+        attempt.finish_reason = "expired"
+        session.commit()
+    return attempt.finished_at is not None
+
+
+def ensure_open(*, session: Session, attempt: MockAttempt, now: datetime) -> None:
+    """Raise AttemptClosedError when the attempt is submitted or its time is up (submitting it then)."""
+    if close_if_expired(session=session, attempt=attempt, now=now):
+        if attempt.finish_reason == "expired":
+            raise AttemptClosedError(
+                "Time is up: the interview was submitted with the answers saved before the deadline."
+            )
+        raise AttemptClosedError("This interview is already submitted.")
+
+
+def current_item(*, session: Session, attempt: MockAttempt, now: datetime) -> MockItem | None:
+    """The first unanswered question, marked as shown the first time it is served (for time per question)."""
+    item = next((i for i in attempt_items(session=session, attempt=attempt) if i.answer_id is None), None)
+    if item is not None and item.shown_at is None:
+        item.shown_at = now
+        session.commit()
+    return item
+
+
+def _submission_key(attempt: MockAttempt, position: int) -> str:
+    # One key per (attempt, question): a double click or a retry finds the first answer.
+    return f"mock-{attempt.key}-{position}"
+
+
+def answer_item(
+    *,
+    session: Session,
+    attempt: MockAttempt,
+    item: MockItem,
+    question: Question,
+    response: Response | None,
+    now: datetime,
+    tools: GeneratorTools,
+    encoder: SentenceEncoder,
+) -> MockItem:
+    """Save the answer to one question of a running attempt, in one transaction; the same again is a no-op."""
+    ensure_open(session=session, attempt=attempt, now=now)
+    if item.answer_id is not None:
+        existing = session.get(Answer, item.answer_id)
+        if existing is not None and existing.response == response_json(response):
+            return item
+        raise AlreadyAnsweredError(
+            "This question already has a saved answer; answers in an interview are final."
+        )
+    key = _submission_key(attempt, item.position)
+    try:
+        answer = add_answer(
+            session=session,
+            learner_id=attempt.learner_id,
+            question=question,
+            response=response,
+            seed=item.seed if question.type == "generated" else None,
+            submission_key=key,
+            now=now,
+            tools=tools,
+            encoder=encoder,
+        )
+        item.answer_id = answer.id
+        item.shown_at = item.shown_at or now
+        if all(other.answer_id is not None for other in attempt_items(session=session, attempt=attempt)):
+            attempt.finished_at = now
+            attempt.finish_reason = "completed"
+        session.commit()
+    except IntegrityError:  # the same answer raced in from another request
+        session.rollback()
+        if answer_by_key(session=session, learner_id=attempt.learner_id, submission_key=key) is None:
+            raise
+        session.refresh(item)
+    return item
+
+
+def submit_attempt(*, session: Session, attempt: MockAttempt, now: datetime) -> MockAttempt:
+    """Finish the attempt now (idempotent); past the deadline it counts as expired at the deadline."""
+    if not close_if_expired(session=session, attempt=attempt, now=now):
+        attempt.finished_at = now
+        attempt.finish_reason = "submitted"
+        session.commit()
+    return attempt
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One question of a finished attempt: the answer given (if any), its score and the time it took."""
+
+    item: MockItem
+    question: Question
+    answer: Answer | None
+
+    @property
+    def score(self) -> float:
+        """The answer's score as it counts; 0 when unanswered."""
+        return effective_score(self.answer) if self.answer else 0.0
+
+    @property
+    def seconds(self) -> float | None:
+        """Seconds from first showing to the answer, when both are known."""
+        if self.answer is None or self.item.shown_at is None:
+            return None
+        return max(0.0, (self.answer.answered_at - self.item.shown_at).total_seconds())
+
+
+@dataclass(frozen=True)
+class LessonScore:
+    """An attempt's score on one lesson's questions."""
+
+    slug: str
+    count: int
+    score: float
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    """A finished attempt, scored overall and per lesson."""
+
+    attempt: MockAttempt
+    items: list[ItemResult]
+
+    @property
+    def score(self) -> float:
+        """Mean item score in [0, 1]."""
+        return sum(r.score for r in self.items) / len(self.items) if self.items else 0.0
+
+    @property
+    def answered(self) -> int:
+        """How many questions have an answer."""
+        return sum(r.answer is not None for r in self.items)
+
+    @property
+    def by_lesson(self) -> list[LessonScore]:
+        """Score per lesson, in the order lessons first appear."""
+        slugs = list(dict.fromkeys(r.question.lesson for r in self.items))
+        scores = []
+        for slug in slugs:
+            mine = [r.score for r in self.items if r.question.lesson == slug]
+            scores.append(LessonScore(slug=slug, count=len(mine), score=sum(mine) / len(mine)))
+        return scores
+
+
+def attempt_result(*, session: Session, attempt: MockAttempt, bank: QuestionBank) -> AttemptResult:
+    """Score an attempt (questions no longer in the bank are left out)."""
+    items = attempt_items(session=session, attempt=attempt)
+    answer_ids = [i.answer_id for i in items if i.answer_id is not None]
+    answers = {a.id: a for a in session.scalars(select(Answer).where(Answer.id.in_(answer_ids)))}
+    results = []
+    for item in items:
+        question = bank.get(item.question_id)
+        if question is not None:
+            results.append(ItemResult(item=item, question=question, answer=answers.get(item.answer_id)))
+    return AttemptResult(attempt=attempt, items=results)
+
+
+def attempt_history(
+    *, session: Session, learner_id: str, bank: QuestionBank, now: datetime
+) -> list[AttemptResult]:
+    """Every attempt of the learner, oldest first; expired ones are closed on the way."""
+    attempts = list(
+        session.scalars(
+            select(MockAttempt).where(MockAttempt.learner_id == learner_id).order_by(MockAttempt.started_at)
+        )
+    )
+    for attempt in attempts:
+        close_if_expired(session=session, attempt=attempt, now=now)
+    return [attempt_result(session=session, attempt=a, bank=bank) for a in attempts]

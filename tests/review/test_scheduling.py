@@ -1,0 +1,103 @@
+"""Spaced review through the fsrs package: ratings, the append-only log, self-grade overrides, due counts."""
+
+from datetime import timedelta
+
+from fsrs import Card, Rating, Scheduler
+from sqlalchemy import select
+
+from app.review.models import ReviewCard, ReviewLog
+from app.review.scheduling import SCHEDULER, effective_ratings
+from tests.quiz.helpers import HX, answer, soup, token
+
+
+def _card(session, question_id: str) -> ReviewCard:
+    session.expire_all()
+    return session.scalars(select(ReviewCard).where(ReviewCard.question_id == question_id)).one()
+
+
+def test_the_scheduler_is_the_fsrs_package():
+    assert isinstance(SCHEDULER, Scheduler)
+
+
+def test_wrong_is_again_and_right_is_good(quiz_client, session, clock):
+    start = clock.now
+    answer(quiz_client, "fx-single", choice="2")
+    expected_again, _ = Scheduler(enable_fuzzing=False).review_card(
+        Card(card_id=0, due=start), Rating.Again, start
+    )
+    assert _card(session, "fx-single").due_at == expected_again.due
+    answer(quiz_client, "fx-numeric", value="1333")
+    expected_good, _ = Scheduler(enable_fuzzing=False).review_card(
+        Card(card_id=0, due=start), Rating.Good, start
+    )
+    assert _card(session, "fx-numeric").due_at == expected_good.due
+    assert [log.rating for log in session.scalars(select(ReviewLog).order_by(ReviewLog.id))] == [1, 3]
+
+
+def test_a_card_follows_fsrs_over_several_reviews(quiz_client, session, clock):
+    scheduler, card = Scheduler(enable_fuzzing=False), Card(card_id=0, due=clock.now)
+    for choice, rating, wait in (
+        ("0", Rating.Good, 20),
+        ("0", Rating.Good, 60 * 24 * 3),
+        ("2", Rating.Again, 60),
+    ):
+        card, _ = scheduler.review_card(card, rating, clock.now)
+        answer(quiz_client, "fx-single", choice=choice)
+        row = _card(session, "fx-single")
+        assert (row.due_at, row.stability, row.state) == (card.due, card.stability, int(card.state))
+        clock.advance(minutes=wait)
+
+
+def test_the_log_is_append_only_and_a_self_grade_overrides(quiz_client, session, clock):
+    card_html = soup(answer(quiz_client, "fx-free-text", text="No idea."))
+    answered_at = clock.now
+    answer_id = card_html.select_one("article")["data-answer"]
+    assert _card(session, "fx-free-text").due_at == answered_at + timedelta(
+        minutes=1
+    )  # Again: first learning step
+    clock.advance(minutes=5)
+    quiz_client.post(
+        f"/quiz/answers/{answer_id}/self-grade",
+        data={"csrf_token": token(quiz_client), "grade": "easy"},
+        headers=HX,
+    )
+    logs = session.scalars(select(ReviewLog).order_by(ReviewLog.id)).all()
+    assert [(log.rating, log.source) for log in logs] == [(1, "answer"), (4, "self_grade")]
+    assert [log.rating for log in effective_ratings(logs)] == [4]
+    easy, _ = Scheduler(enable_fuzzing=False).review_card(
+        Card(card_id=0, due=answered_at), Rating.Easy, answered_at
+    )
+    assert _card(session, "fx-free-text").due_at == easy.due
+
+
+def test_review_page_serves_what_is_due(quiz_client, clock):
+    empty = soup(quiz_client.get("/review"))
+    assert empty.select_one(".due-count")["data-due"] == "0"
+    answer(quiz_client, "fx-single", choice="2")  # wrong: due again in a minute
+    answer(quiz_client, "fx-numeric", value="1333")  # right: due in 10 minutes (learning step)
+    assert soup(quiz_client.get("/review")).select_one(".due-count")["data-due"] == "0"
+    clock.advance(minutes=2)
+    page = soup(quiz_client.get("/review"))
+    assert page.select_one(".due-count")["data-due"] == "1"
+    assert page.select_one("article.question-card")["data-question"] == "fx-single"
+    assert page.select_one("input[name=context]")["value"] == "review"
+    partial = soup(quiz_client.get("/review", headers=HX))
+    assert partial.select_one("html") is None and partial.select_one("#review-due")
+
+
+def test_review_feedback_links_to_the_next_due_question(quiz_client):
+    card = soup(answer(quiz_client, "fx-single", choice="0", context="review"))
+    assert card.select_one("a[href='/review']")
+
+
+def test_home_page_counts_what_is_due_today(quiz_client, clock):
+    def due_today():
+        return soup(quiz_client.get("/")).select_one("[data-due-today]")["data-due-today"]
+
+    assert due_today() == "0"
+    answer(quiz_client, "fx-numeric", value="1333")
+    assert due_today() == "1"  # FSRS's learning step: a first right answer comes back in 10 minutes
+    clock.advance(minutes=10)
+    answer(quiz_client, "fx-numeric", value="1333")  # right again: it graduates, due in days
+    answer(quiz_client, "fx-single", choice="2")  # wrong: due again in a minute
+    assert due_today() == "1"
