@@ -5,13 +5,18 @@ import pkgutil
 import sys
 import time
 
+import torch
+
 import bench
+from app.config import get_settings
 
 
 def main() -> None:
     """Import each bench_* module in name order and call its main()."""
     names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
     only = set(sys.argv[1:])
+    torch.set_num_threads(get_settings().torch_threads)  # measure with the threads the app serves with
+    print(f"torch threads: {torch.get_num_threads()}")
     started = time.perf_counter()
     for name in names:
         if only and name not in only:

@@ -6,13 +6,8 @@ Targets: API overhead at 10 KB within 2 ms of raw tiktoken; keystroke-to-repaint
 Run alone with `python -m bench bench_tokenizer`.
 """
 
-import http.client
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,6 +17,7 @@ import httpx
 
 from app.config import ROOT, Settings
 from app.tokenizer.encodings import load_encodings
+from bench.server import Connection, start_server
 from bench.stats import report, summary, time_ms
 
 SIZES = {"1 KB": 1_000, "10 KB": 10_000, "100 KB": 100_000}
@@ -34,53 +30,6 @@ def sample_text(size: int) -> str:
     prose = " ".join(path.read_text(encoding="utf-8") for path in lessons)
     prose = prose.encode("ascii", "ignore").decode()
     return (prose * (size // len(prose) + 1))[:size]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
-    """uvicorn serving create_app() on a fresh database, in its own process; returns it and its URL."""
-    port = _free_port()
-    env = os.environ | {
-        "DATABASE_URL": f"sqlite:///{folder / 'lab.db'}",
-        "VAR_DIR": str(folder),
-        "SECRET_KEY": "bench",
-    }
-    command = [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app", "--host", "127.0.0.1",
-               "--port", str(port), "--log-level", "warning"]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return server, url
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.terminate()
-    raise RuntimeError("uvicorn did not start")
-
-
-class Connection:
-    """A keep-alive HTTP/1.1 connection from the standard library: a thin client, so that the time
-    measured is the app's and not the client library's (httpx adds ~0.5 ms a request)."""
-
-    def __init__(self, url: str) -> None:
-        self._conn = http.client.HTTPConnection(url.removeprefix("http://"))
-
-    def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-        """POST and read the whole response."""
-        self._conn.request("POST", path, body=body, headers=headers)
-        response = self._conn.getresponse()
-        return response.status, response.read()
-
-    def close(self) -> None:
-        """Close the socket."""
-        self._conn.close()
 
 
 def bench_api(url: str, results: dict) -> None:

@@ -30,9 +30,15 @@ def time_ms(fn: Callable[[], object], repeat: int = 50, warmup: int = 3) -> dict
 
 def summary(samples_ms: list[float]) -> dict[str, float]:
     """n, median and p95 of samples in milliseconds."""
-    return {"n": len(samples_ms), "median_ms": statistics.median(samples_ms), "p95_ms": percentile(samples_ms, 95)}
+    return {
+        "n": len(samples_ms),
+        "median_ms": statistics.median(samples_ms),
+        "p95_ms": percentile(samples_ms, 95),
+    }
 
 
 def report(label: str, stats: dict[str, float]) -> None:
     """Print one benchmark line."""
-    print(f"{label:<58} median {stats['median_ms']:8.3f} ms   p95 {stats['p95_ms']:8.3f} ms   (n={stats['n']})")
+    print(
+        f"{label:<58} median {stats['median_ms']:8.3f} ms   p95 {stats['p95_ms']:8.3f} ms   (n={stats['n']})"
+    )
