@@ -6,7 +6,9 @@ import sys
 import uvicorn
 
 from app.config import get_settings
+from app.embeddings.model import EmbeddingModelError
 from app.lessons.content import ContentError
+from app.lm.checkpoint import CheckpointError
 from app.main import StartupError, create_app
 from app.migrate import SchemaTooNewError
 
@@ -17,7 +19,7 @@ def main() -> None:
     settings = get_settings()
     try:
         app = create_app(settings)
-    except (ContentError, SchemaTooNewError, StartupError) as exc:
+    except (ContentError, SchemaTooNewError, StartupError, CheckpointError, EmbeddingModelError) as exc:
         print(f"The lab cannot start: {exc}", file=sys.stderr)
         sys.exit(1)
     print(f"LLM Interview Lab on http://{settings.host}:{settings.port}", file=sys.stderr)

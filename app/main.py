@@ -3,22 +3,43 @@
 import logging
 from contextlib import asynccontextmanager
 
+import torch
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.apidocs.router import router as apidocs_router
+from app.attention import api as attention_api
+from app.attention import router as attention_pages
 from app.config import Settings, get_settings
+from app.dashboard.router import router as dashboard_router
 from app.db import make_engine, make_sessionmaker
+from app.embeddings.model import load_sentence_encoder
 from app.errors import install_error_handlers
 from app.home.router import router as home_router
+from app.labmodel.service import LogitsCache, load_model
 from app.lessons.content import Course, load_course
 from app.lessons.extras import LessonExtras
 from app.lessons.router import router as lessons_router
 from app.migrate import ensure_schema
+from app.mock.router import router as mock_router
+from app.quiz.bank import load_question_bank
+from app.quiz.generated import generator_tools
+from app.quiz.router import register_lesson_quizzes
+from app.quiz.router import router as quiz_router
+from app.review.router import router as review_router
+from app.sampling_lab import api as sampling_api
+from app.sampling_lab import router as sampling_pages
 from app.security.cookies import LearnerCookie, LearnerCookieMiddleware
 from app.security.csrf import csrf_protect
 from app.security.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.security.secret import resolve_secret_key
 from app.templating import make_templates
+from app.timeutil import utcnow
+from app.tokenizer.api import router as tokenizer_api_router
+from app.tokenizer.catalog import load_catalog
+from app.tokenizer.encodings import EncodingFileError, load_encodings
+from app.tokenizer.lesson_extras import register_lesson_extras as register_tokenizer_extras
+from app.tokenizer.router import router as tokenizer_router
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +64,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     _check_vendor_files(settings)
     course = load_course(settings.content_dir)
+    try:
+        encodings = load_encodings(settings)
+    except EncodingFileError as exc:
+        raise StartupError(str(exc)) from exc
+    model_catalog = load_catalog(settings.content_dir / "models.yaml", encodings=encodings.names)
+    question_bank = load_question_bank(settings.content_dir / "questions", course)
     engine = make_engine(settings.database_url)
     ensure_schema(engine)
     secret_key = resolve_secret_key(settings)
+    # Process-wide: each request runs a small model; threads per op only contend across requests.
+    torch.set_num_threads(settings.torch_threads)
+    lab_model = load_model(settings.model_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -69,14 +99,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cookies = LearnerCookie(secret_key, secure=settings.cookie_secure)
     app.state.templates = make_templates(settings.templates_dir)
     app.state.lesson_extras = LessonExtras()
+    app.state.encodings = encodings
+    app.state.model_catalog = model_catalog
+    app.state.lab_model = lab_model
+    app.state.logits_cache = LogitsCache(settings.logits_cache_size)
+    app.state.clock = utcnow
+    app.state.question_bank = question_bank
+    app.state.generator_tools = generator_tools(encodings, model_catalog)
+    app.state.sentence_encoder = load_sentence_encoder()  # once per process: cached
 
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(LearnerCookieMiddleware, cookie=app.state.cookies)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)
-    app.include_router(home_router)
-    app.include_router(lessons_router)
+    for router in (
+        home_router,
+        lessons_router,
+        tokenizer_router,
+        tokenizer_api_router,
+        apidocs_router,
+        attention_pages.router,
+        attention_api.router,
+        sampling_pages.router,
+        sampling_api.router,
+        quiz_router,
+        mock_router,
+        review_router,
+        dashboard_router,
+    ):
+        app.include_router(router)
+    extras = app.state.lesson_extras
+    register_tokenizer_extras(extras, course=course)
+    attention_pages.register_lesson_extras(extras)
+    sampling_pages.register_lesson_extras(extras)
+    register_lesson_quizzes(extras, course, question_bank)
     _check_extras(course, app.state.lesson_extras)
     return app
 

@@ -34,7 +34,7 @@ def ensure_schema(engine: Engine) -> None:
         if unknown:
             raise SchemaTooNewError(
                 f"The database {engine.url.render_as_string(hide_password=True)} has schema revision "
-                f"{', '.join(unknown)}, which this version of the lab does not know: a newer version wrote it. "
+                f"{', '.join(unknown)}, which this lab does not know: a newer version wrote it. "
                 "Upgrade the lab, or point DATABASE_URL at another database."
             )
         cfg.attributes["connection"] = connection

@@ -5,6 +5,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from app.security.csrf import csrf_token_for
 
@@ -28,3 +29,10 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     """Render a template with the request's page context."""
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, name, context or {}, status_code=status_code)
+
+
+def render_fragment(request: Request, name: str, context: dict[str, Any] | None = None) -> Markup:
+    """A template's HTML with the page context, to embed in another page (a lesson extra, for one)."""
+    templates: Jinja2Templates = request.app.state.templates
+    page_context = {"request": request, **_page_context(request), **(context or {})}
+    return Markup(templates.get_template(name).render(page_context))

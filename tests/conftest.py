@@ -9,11 +9,39 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.main import create_app
 
+TINY_CORPUS = (
+    "The cat sat on the mat. The dog sat on the log. A cat and a dog sat together on the mat. "
+    "Tokens are the atomic unit; attention routes information between tokens. "
+) * 4
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A real checkpoint folder with a tiny random-initialised transformer and a small trained BPE."""
+    import torch
+
+    from app.lm.bpe import train_bpe
+    from app.lm.checkpoint import save_checkpoint
+    from app.lm.model import GPT, GPTConfig
+    from app.lm.tokenizer import LabTokenizer
+
+    torch.manual_seed(0)
+    tokenizer = LabTokenizer(train_bpe([TINY_CORPUS], vocab_size=300).ranks(), name="tiny-bpe")
+    config = GPTConfig(vocab_size=tokenizer.vocab_size, context_length=32, n_layer=2, n_head=2, n_embd=16)
+    out = tmp_path_factory.mktemp("tiny-model")
+    save_checkpoint(out, GPT(config), tokenizer, card={"note": "random weights for tests"})
+    return out
+
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Settings pointing at a temporary database and var folder."""
-    return Settings(database_url=f"sqlite:///{tmp_path / 'lab.db'}", var_dir=tmp_path, secret_key="test-secret")
+def settings(tmp_path: Path, tiny_model_dir: Path) -> Settings:
+    """Settings pointing at a temporary database and var folder, and the tiny model."""
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'lab.db'}",
+        var_dir=tmp_path,
+        secret_key="test-secret",
+        model_dir=tiny_model_dir,
+    )
 
 
 @pytest.fixture

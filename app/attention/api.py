@@ -1,5 +1,6 @@
 """POST /api/attention: the lab's model's attention weights for a text (changes no state)."""
 
+import torch
 from fastapi import APIRouter, Request
 
 from app.attention.schemas import AttentionRequest, AttentionResponse
@@ -17,6 +18,7 @@ def attention(body: AttentionRequest, request: Request, lab: LabModelDep) -> Att
         tokens=maps.tokens,
         layers=maps.layers,
         heads=maps.heads,
-        attention=maps.weights.tolist(),
+        # Six decimals is finer than any heatmap colour and makes the JSON a third as long.
+        attention=torch.round(maps.weights, decimals=6).tolist(),
         truncated=maps.truncated,
     )

@@ -6,18 +6,24 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import text
 
-from app.deps import CourseDep, HXRequest, LearnerDep, SessionDep
+from app.deps import CourseDep, HXRequest, LearnerDep, NowDep, SessionDep
 from app.learners.service import MAX_DISPLAY_NAME, set_display_name
 from app.lessons.service import course_status
+from app.quiz.deps import BankDep
+from app.quiz.service import mastery_by_lesson
+from app.review.service import due_today_count
 from app.templating import render
 
 router = APIRouter()
 
 
 @router.get("/")
-def home(request: Request, session: SessionDep, learner: LearnerDep, course: CourseDep):
-    """The course map: every lesson with the learner's progress."""
+def home(
+    request: Request, session: SessionDep, learner: LearnerDep, course: CourseDep, bank: BankDep, now: NowDep
+):
+    """The course map: every lesson with the learner's progress and mastery, and what is due for review."""
     statuses = course_status(session=session, learner_id=learner.id, course=course)
+    slugs = [lesson.slug for lesson in course.lessons]
     done = sum(status.done for status in statuses)
     return render(
         request,
@@ -26,6 +32,8 @@ def home(request: Request, session: SessionDep, learner: LearnerDep, course: Cou
             "learner": learner,
             "lessons": list(zip(course.lessons, statuses, strict=True)),
             "done_count": done,
+            "mastery": mastery_by_lesson(session=session, learner_id=learner.id, bank=bank, slugs=slugs),
+            "due_today": due_today_count(session=session, learner_id=learner.id, now=now),
             "max_name": MAX_DISPLAY_NAME,
         },
     )

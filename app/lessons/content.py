@@ -95,7 +95,9 @@ def load_lesson(path: Path) -> Lesson:
         raise ContentError(f"{path}: {_describe(exc)}") from exc
     expected_name = f"{meta.order:02d}-{meta.slug}.md"
     if path.name != expected_name:
-        raise ContentError(f"{path}: field 'slug'/'order' do not match the file name (expected {expected_name})")
+        raise ContentError(
+            f"{path}: field 'slug'/'order' do not match the file name (expected {expected_name})"
+        )
     return Lesson(meta=meta, rendered=render_markdown(body), source_path=path)
 
 
@@ -116,5 +118,7 @@ def load_course(content_dir: Path) -> Course:
         raise ContentError(f"{content_dir / 'lessons'}: no lesson files")
     orders = [lesson.meta.order for lesson in lessons]
     if orders != list(range(1, len(lessons) + 1)):
-        raise ContentError(f"{content_dir / 'lessons'}: field 'order' must run 1..{len(lessons)}, got {orders}")
+        raise ContentError(
+            f"{content_dir / 'lessons'}: field 'order' must run 1..{len(lessons)}, got {orders}"
+        )
     return Course(meta=course_meta, lessons=tuple(lessons))

@@ -22,7 +22,7 @@ def _lesson_or_404(course, slug: str) -> Lesson:  # noqa: ANN001 - Course
 
 @router.get("/{slug}")
 def lesson_page(slug: str, request: Request, session: SessionDep, learner: LearnerDep, course: CourseDep):
-    """A lesson: its body, table of contents, the sidebar of all lessons, previous/next and the done toggle."""
+    """A lesson: body, table of contents, sidebar of all lessons, previous/next and the done toggle."""
     lesson = _lesson_or_404(course, slug)
     record_opened(session=session, learner_id=learner.id, slug=slug)
     statuses = course_status(session=session, learner_id=learner.id, course=course)

@@ -41,7 +41,9 @@ def course_status(*, session: Session, learner_id: str, course: Course) -> list[
 
 def _progress_row(*, session: Session, learner_id: str, slug: str) -> LessonProgress:
     row = session.scalars(
-        select(LessonProgress).where(LessonProgress.learner_id == learner_id, LessonProgress.lesson_slug == slug)
+        select(LessonProgress).where(
+            LessonProgress.learner_id == learner_id, LessonProgress.lesson_slug == slug
+        )
     ).one_or_none()
     if row is not None:
         return row

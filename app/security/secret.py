@@ -11,7 +11,7 @@ log = logging.getLogger(__name__)
 
 
 def resolve_secret_key(settings: Settings) -> str:
-    """SECRET_KEY if set; else a key generated once and kept in var/secret_key, so cookies survive restarts."""
+    """SECRET_KEY if set; else a key made once and kept in var/secret_key, so cookies survive restarts."""
     if settings.secret_key:
         return settings.secret_key
     path: Path = settings.var_dir / "secret_key"

@@ -16,6 +16,13 @@
       var found = doc.querySelector(".error-message");
       if (found) message = found.textContent;
     }
+    // A widget keeps its last good state and shows the message next to its controls.
+    var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form");
+    var slot = form && form.querySelector(".field-error");
+    if (slot) {
+      slot.textContent = message;
+      return;
+    }
     flash.textContent = message;
     flash.classList.add("is-visible");
   });
@@ -25,6 +32,9 @@
     if (flash && event.detail.successful) {
       flash.textContent = "";
       flash.classList.remove("is-visible");
+      var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form");
+      var slot = form && form.querySelector(".field-error");
+      if (slot) slot.textContent = "";
     }
   });
 })();

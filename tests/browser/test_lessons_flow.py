@@ -1,4 +1,4 @@
-"""As a person would: open the course, go to lesson 3 from the sidebar, mark it done, reload, see it on the map."""
+"""As a person would: open the course, go to lesson 3 from the sidebar, mark it done, see it on the map."""
 
 import pytest
 from playwright.sync_api import expect

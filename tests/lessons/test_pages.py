@@ -16,7 +16,7 @@ def test_home_lists_nine_lessons_linked_in_order(client):
 def test_lesson_renders_tables_code_and_diagrams(client):
     doc = page(client.get("/lessons/transformer-architecture"))
     assert doc.select_one("h1#lesson-title").get_text() == "Transformer Architecture"
-    table = doc.select_one(".lesson-body table")
+    table = doc.select_one(".lesson-body > table")  # the course text's, not a lesson extra's
     assert [th.get_text() for th in table.select("thead th")] == ["Architecture", "Models", "Key Difference"]
     diagram = doc.select(".lesson-body pre code")[0].get_text()
     assert "|       Transformer Block  (x N)          |" in diagram  # alignment kept, spaces and all

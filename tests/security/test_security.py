@@ -19,7 +19,9 @@ def test_csrf_token_of_another_learner_is_refused(app, client):
     with TestClient(app) as other:
         foreign = csrf_token(other)
     client.get("/")
-    response = client.post("/lessons/tokenization/done", data={"done": "true"}, headers={"X-CSRF-Token": foreign})
+    response = client.post(
+        "/lessons/tokenization/done", data={"done": "true"}, headers={"X-CSRF-Token": foreign}
+    )
     assert response.status_code == 403
 
 
@@ -55,6 +57,7 @@ def test_learner_cookie_is_signed_httponly_lax(client):
 def test_tampered_cookie_gets_a_new_learner_not_a_500(client, forged):
     token = csrf_token(client, "/lessons/tokenization")
     client.post("/lessons/tokenization/done", data={"done": "true"}, headers={"X-CSRF-Token": token})
+    client.cookies.clear()
     client.cookies.set(COOKIE_NAME, forged)
     response = client.get("/")
     assert response.status_code == 200
@@ -66,6 +69,7 @@ def test_stale_cookie_of_a_vanished_learner_gets_a_new_learner(app, client):
     from app.security.cookies import LearnerCookie
 
     stale = LearnerCookie("test-secret", secure=False)._serializer.dumps("f" * 32)
+    client.cookies.clear()
     client.cookies.set(COOKIE_NAME, stale)
     response = client.get("/")
     assert response.status_code == 200
