@@ -103,7 +103,9 @@ def get_batch(
 
 
 def git_commit() -> str | None:
-    """``git rev-parse HEAD`` of this repo, or None outside git / before the first commit."""
+    """``git rev-parse HEAD`` of this repo; $GIT_COMMIT for a copy without .git; else None."""
+    if os.environ.get("GIT_COMMIT"):
+        return os.environ["GIT_COMMIT"]
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"],
