@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 
 from app.config import Settings
 from app.labmodel.service import LogitsCache, load_model
-from app.sampling_lab.service import make_params, next_token_view
+from app.lm.sampling import SamplingParams
+from app.sampling_lab.service import next_token_view
 from bench.server import Connection, start_server
 from bench.stats import report, summary, time_ms
 
@@ -36,14 +37,11 @@ def bench_in_process(results: dict) -> None:
     """The sampling stages on cached logits versus a forward pass, without HTTP."""
     lab = load_model(Settings().model_dir)
     cache = LogitsCache(maxsize=8)
-    next_token_view(lab=lab, cache=cache, prompt=PROMPT, params=make_params(
-        temperature=1, top_k=0, top_p=1, frequency_penalty=0, presence_penalty=0))  # fmt: skip
+    next_token_view(lab=lab, cache=cache, prompt=PROMPT, params=SamplingParams())
     moves = iter(TEMPERATURES * 4)
 
     def slider_move() -> None:
-        params = make_params(
-            temperature=next(moves), top_k=40, top_p=0.9, frequency_penalty=0.2, presence_penalty=0
-        )
+        params = SamplingParams(temperature=next(moves), top_k=40, top_p=0.9, frequency_penalty=0.2)
         next_token_view(lab=lab, cache=cache, prompt=PROMPT, params=params)
 
     results["service_slider"] = time_ms(slider_move, repeat=MOVES)

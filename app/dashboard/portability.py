@@ -56,9 +56,7 @@ def export_progress(*, session: Session, learner_id: str, now: datetime) -> dict
         version=VERSION,
         exported_at=now,
         lesson_progress=[
-            LessonProgressRow(
-                lesson_slug=row.lesson_slug, opened_at=row.opened_at, done_at=row.done_at
-            )
+            LessonProgressRow(lesson_slug=row.lesson_slug, opened_at=row.opened_at, done_at=row.done_at)
             for row in _rows(session, LessonProgress, learner_id, LessonProgress.id)
         ],
         answers=[

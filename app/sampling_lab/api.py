@@ -10,6 +10,7 @@ from app.labmodel.deps import LabModelDep, LogitsCacheDep, check_prompt_size
 from app.labmodel.service import token_label
 from app.lm.generate import GenerationEnd
 from app.sampling_lab import service
+from app.sampling_lab.params import sampling_params
 from app.sampling_lab.schemas import (
     GeneratedToken,
     GenerateRequest,
@@ -17,26 +18,12 @@ from app.sampling_lab.schemas import (
     NextToken,
     NextTokenRequest,
     NextTokenResponse,
-    SamplingFields,
     TransformRequest,
     TransformResponse,
 )
 from app.sampling_lab.streaming import Started, sse_events, started_generation
 
 router = APIRouter(prefix="/api", tags=["lab model"])
-
-
-def _params(body: SamplingFields):
-    try:
-        return service.make_params(
-            temperature=body.temperature,
-            top_k=body.top_k,
-            top_p=body.top_p,
-            frequency_penalty=body.frequency_penalty,
-            presence_penalty=body.presence_penalty,
-        )
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
 
 
 @router.post("/next-token", response_model=NextTokenResponse)
@@ -46,7 +33,7 @@ def next_token(body: NextTokenRequest, request: Request, lab: LabModelDep, cache
         lab=lab,
         cache=cache,
         prompt=check_prompt_size(request, body.prompt),
-        params=_params(body),
+        params=sampling_params(body),
         top=body.top,
     )
     return NextTokenResponse(
@@ -62,7 +49,7 @@ def _started(body: GenerateRequest, request: Request, lab: LabModelDep) -> Start
     return started_generation(
         lab,
         check_prompt_size(request, body.prompt),
-        params=_params(body),
+        params=sampling_params(body),
         max_tokens=body.max_tokens,
         stop=body.stop,
         seed=body.seed,
@@ -95,7 +82,7 @@ def generate_stream(started: StartedDep, lab: LabModelDep) -> Iterator[ServerSen
 @router.post("/sampling/transform", response_model=TransformResponse)
 def transform(body: TransformRequest) -> TransformResponse:
     """Run your own probabilities or logits through the lab's sampling stages, in the same order."""
-    params = _params(body)
+    params = sampling_params(body)
     values, kind = (body.probs, "probs") if body.probs is not None else (body.logits, "logits")
     try:
         view = service.transform_distribution(values, kind=kind, params=params, counts=body.counts)

@@ -15,6 +15,7 @@ from app.lessons.extras import LessonExtras
 from app.lm.generate import MAX_TOKENS_LIMIT, generate
 from app.lm.sampling import SamplingParams
 from app.sampling_lab import service
+from app.sampling_lab.params import sampling_params
 from app.sampling_lab.streaming import Started, sse_events, started_generation
 from app.templating import render, render_fragment
 
@@ -43,16 +44,7 @@ class SliderState(BaseModel):
 
     def params(self) -> SamplingParams:
         """Validated sampling parameters; 422 with the reason when one is out of range."""
-        try:
-            return service.make_params(
-                temperature=self.temperature,
-                top_k=self.top_k,
-                top_p=self.top_p,
-                frequency_penalty=self.frequency_penalty,
-                presence_penalty=self.presence_penalty,
-            )
-        except ValueError as exc:
-            raise HTTPException(status_code=422, detail=str(exc)) from exc
+        return sampling_params(self)
 
     def stop_sequences(self) -> list[str]:
         """The stop field as a list: one per line, with the two characters \\n standing for a newline."""
@@ -160,14 +152,8 @@ def custom_context(custom: CustomState) -> dict:
     """Every stage of the sampling pipeline on the learner's own list."""
     values = _numbers(custom.probs, float, "probabilities")
     counts = _numbers(custom.counts, int, "counts") or None
+    params = sampling_params(custom)
     try:
-        params = service.make_params(
-            temperature=custom.temperature,
-            top_k=custom.top_k,
-            top_p=custom.top_p,
-            frequency_penalty=custom.frequency_penalty,
-            presence_penalty=custom.presence_penalty,
-        )
         view = service.transform_distribution(values, kind="probs", params=params, counts=counts)
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc

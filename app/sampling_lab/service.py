@@ -60,19 +60,6 @@ class DistributionView:
     truncated: int
 
 
-def make_params(
-    *, temperature: float, top_k: int, top_p: float, frequency_penalty: float, presence_penalty: float
-) -> SamplingParams:
-    """Validated sampling parameters (ValueError names the first one out of range)."""
-    return SamplingParams(
-        temperature=temperature,
-        top_k=top_k,
-        top_p=top_p,
-        frequency_penalty=frequency_penalty,
-        presence_penalty=presence_penalty,
-    ).validate()
-
-
 def _stages(entry: PromptLogits, params: SamplingParams) -> SamplingStages:
     return sampling_stages(entry.logits, params, entry.penalty_context)
 
