@@ -48,6 +48,15 @@ def cells(matrix: torch.Tensor) -> list[Cell]:
     ]
 
 
+def cell_size(tokens: int) -> int:
+    """Pixels per heatmap cell: large for a short text, small enough for 64 tokens to fit a page."""
+    if tokens <= 8:
+        return 44
+    if tokens <= 16:
+        return 30
+    return 16 if tokens <= 32 else 10
+
+
 def masked_path(size: int, cell: float = 1.0) -> str:
     """SVG path of the masked upper triangle (key > query) as one staircase polygon."""
     if size < 2:

@@ -44,7 +44,9 @@ def heatmap_context(
         "layer": layer,
         "head": head,
         "cells": heatmap.cells(matrix),
-        "masked_path": heatmap.masked_path(len(maps.ids)),
+        "cell": heatmap.cell_size(len(maps.ids)),
+        # In pixels, not scaled: the hatch pattern must keep its own size.
+        "masked_path": heatmap.masked_path(len(maps.ids), heatmap.cell_size(len(maps.ids))),
         "legend": heatmap.legend(),
         "thumbnails": thumbnails,
         "steps": steps,
