@@ -16,6 +16,8 @@ from app.templating import render, render_fragment
 router = APIRouter(prefix="/playground/attention")
 
 DEFAULT_TEXT = "The cat sat on the mat because it was tired."
+# The page keeps its state in the URL (GET): a few thousand characters is far past the 64 tokens it draws.
+PAGE_TEXT_CHARS = 5_000
 
 
 def _thumbnail(matrix) -> tuple[int, list[tuple[str, str]], str]:  # noqa: ANN001 - a (T, T) tensor
@@ -54,6 +56,7 @@ def heatmap_context(
         "steps_max_tokens": STEPS_MAX_TOKENS,
         "context_length": lab.config.context_length,
         "embedded": embedded,
+        "page_text_chars": PAGE_TEXT_CHARS,
     }
 
 
@@ -62,7 +65,7 @@ def attention_page(
     request: Request,
     lab: LabModelDep,
     hx: HXRequest,
-    text: Annotated[str, Query(max_length=20_000)] = DEFAULT_TEXT,
+    text: Annotated[str, Query(max_length=PAGE_TEXT_CHARS)] = DEFAULT_TEXT,
     layer: Annotated[int, Query(ge=0, le=63)] = 0,
     head: Annotated[str, Query(max_length=4, pattern=r"^(avg|\d{1,2})$")] = "0",
 ):

@@ -24,6 +24,9 @@ router = APIRouter(prefix="/playground/sampling")
 DEFAULT_PROMPT = "The old man walked slowly down the"
 # The module's worked top-p example (Key Parameters lesson).
 MODULE_EXAMPLE = "0.40, 0.25, 0.15, 0.10, 0.05, 0.03, 0.02"
+# The sliders keep their state in the URL (GET): 5,000 characters is far past the 256-token context,
+# enough to see truncation, and keeps a shared link short. The JSON API takes MAX_PROMPT_CHARS.
+PAGE_PROMPT_CHARS = 5_000
 
 
 class SliderState(BaseModel):
@@ -31,7 +34,7 @@ class SliderState(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    prompt: str = Field(DEFAULT_PROMPT, max_length=20_000)
+    prompt: str = Field(DEFAULT_PROMPT, max_length=PAGE_PROMPT_CHARS)
     temperature: float = Field(1.0, allow_inf_nan=False)
     top_p: float = Field(1.0, allow_inf_nan=False)
     top_k: int = 0
@@ -63,7 +66,13 @@ def distribution_context(lab, cache, state: SliderState) -> dict:  # noqa: ANN00
     """What the bars partial draws."""
     view = service.next_token_view(lab=lab, cache=cache, prompt=state.prompt, params=state.params())
     scale = max([row.prob_before for row in view.rows] + [row.prob for row in view.rows] + [1e-9])
-    return {"state": state, "view": view, "scale": scale, "context_length": lab.config.context_length}
+    return {
+        "state": state,
+        "view": view,
+        "scale": scale,
+        "context_length": lab.config.context_length,
+        "page_prompt_chars": PAGE_PROMPT_CHARS,
+    }
 
 
 def _widget_context(lab, cache, state: SliderState) -> dict:  # noqa: ANN001

@@ -129,3 +129,9 @@ def test_key_parameters_lesson_embeds_sliders_and_worked_example(client):
     own = doc.select_one(".lesson-extra form.own-widget")
     assert own.select_one(".stage-summary")["data-kept"] == "3"  # 0.40+0.25+0.15 reaches top-p 0.80
     assert not doc.select_one(".lesson-extra form.sampling-widget").has_attr("hx-replace-url")
+
+
+def test_page_prompt_over_its_url_limit_is_refused_clearly(client):
+    response = client.get("/playground/sampling", params={"prompt": "x" * 5_001}, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "5000" in page(response).select_one(".error-message").get_text()
