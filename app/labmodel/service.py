@@ -13,8 +13,7 @@ from pathlib import Path
 import torch
 
 from app.lm.checkpoint import LabModel, load_lab_model
-from app.lm.generate import fit_prompt
-from app.lm.model import KVCache
+from app.lm.generate import next_token_logits, prompt_context
 
 
 @lru_cache(maxsize=4)
@@ -72,14 +71,12 @@ def prompt_logits(*, lab: LabModel, cache: LogitsCache, prompt: str) -> PromptLo
     cached = cache.get(key)
     if cached is not None:
         return cached
-    ids = lab.tokenizer.encode(prompt)
-    window, truncated = fit_prompt(ids, lab.config.context_length, lab.tokenizer.bot_id)
-    logits = lab.model.forward_cached(torch.tensor([window]), KVCache(lab.config.n_layer))[0]
+    context = prompt_context(lab.tokenizer, prompt, lab.config.context_length)
     entry = PromptLogits(
-        window=tuple(window),
-        truncated=truncated,
-        logits=logits.to(torch.float64),
-        penalty_context=tuple(window) if ids else (),
+        window=tuple(context.window),
+        truncated=context.truncated,
+        logits=next_token_logits(lab.model, context.window),
+        penalty_context=tuple(context.penalty_ids),
     )
     cache.put(key, entry)
     return entry

@@ -102,6 +102,27 @@ def fit_prompt(prompt_ids: list[int], context_length: int, bot_id: int) -> tuple
     return prompt_ids[dropped:], dropped
 
 
+@dataclass(frozen=True)
+class PromptContext:
+    """What the model sees of a prompt, and which ids the penalties count."""
+
+    window: list[int]  # ids fed to the model: the prompt's last context_length, or the start token
+    truncated: int  # prompt tokens dropped from the front
+    penalty_ids: list[int]  # the visible prompt ids; never the start token the model was given instead
+
+
+def prompt_context(tokenizer: LabTokenizer, prompt: str, context_length: int) -> PromptContext:
+    """Encode ``prompt`` and fit it to the context (see ``fit_prompt``)."""
+    window, truncated = fit_prompt(tokenizer.encode(prompt), context_length, tokenizer.bot_id)
+    return PromptContext(window=window, truncated=truncated, penalty_ids=window if prompt else [])
+
+
+def next_token_logits(model: GPT, window: list[int]) -> torch.Tensor:
+    """Logits (vocab,) in float64 for the token that follows ``window``."""
+    cache = KVCache(model.config.n_layer)
+    return model.forward_cached(torch.tensor([window], device=_device_of(model)), cache)[0].double().cpu()
+
+
 def held_back_length(text: str, stops: Sequence[str]) -> int:
     """Length of the longest end of ``text`` that is a proper start of some stop string.
 
@@ -146,17 +167,20 @@ def stream_generate(
     """Generate a continuation of ``prompt``, yielding events as text becomes final."""
     params = (params or SamplingParams()).validate()
     stops = _check_request(max_tokens, stop)
-    seed = secrets.randbelow(2**63) if seed is None else int(seed)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63):
+        raise ValueError(f"seed must be a whole number in [0, 2**63), got {seed!r}")
+    seed = secrets.randbelow(2**63) if seed is None else seed
     generator = torch.Generator().manual_seed(seed)
     ctx = model.config.context_length
     device = _device_of(model)
 
-    window, truncated = fit_prompt(tokenizer.encode(prompt), ctx, tokenizer.bot_id)
+    context = prompt_context(tokenizer, prompt, ctx)
+    window, truncated = context.window, context.truncated
     yield GenerationStart(prompt_tokens=len(window), truncated=truncated, seed=seed)
 
     # Penalty counts cover the visible prompt and the output; the start token we add is neither.
     counts = torch.zeros(model.config.vocab_size, dtype=torch.float64)
-    for token in window if prompt else ():
+    for token in context.penalty_ids:
         counts[token] += 1
 
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -243,7 +267,6 @@ def next_token_distribution(
 ) -> tuple[SamplingStages, int]:
     """Every sampling stage for the token after ``prompt``, and the truncated count."""
     params = (params or SamplingParams()).validate()
-    window, truncated = fit_prompt(tokenizer.encode(prompt), model.config.context_length, tokenizer.bot_id)
-    cache = KVCache(model.config.n_layer)
-    logits = model.forward_cached(torch.tensor([window], device=_device_of(model)), cache)[0]
-    return sampling_stages(logits, params, window if prompt else ()), truncated
+    context = prompt_context(tokenizer, prompt, model.config.context_length)
+    logits = next_token_logits(model, context.window)
+    return sampling_stages(logits, params, context.penalty_ids), context.truncated

@@ -41,6 +41,10 @@ class SamplingParams:
 
     def validate(self) -> SamplingParams:
         """Raise ValueError naming the first out-of-range parameter; return self when valid."""
+        for name in ("temperature", "top_p", "frequency_penalty", "presence_penalty"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{name} must be a number, got {value!r}")
         if not 0.0 <= self.temperature <= MAX_TEMPERATURE:
             raise ValueError(f"temperature must be between 0 and {MAX_TEMPERATURE}, got {self.temperature}")
         if isinstance(self.top_k, bool) or not isinstance(self.top_k, int) or self.top_k < 0:

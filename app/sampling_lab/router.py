@@ -94,7 +94,7 @@ def sampling_page(request: Request, lab: LabModelDep, cache: LogitsCacheDep, hx:
 def sample_one(request: Request, lab: LabModelDep, cache: LogitsCacheDep, state: StateDep):
     """Append one sampled token to the prompt and show the next distribution (penalties now count it)."""
     params = state.params()
-    seed = state.seed + len(lab.tokenizer.encode(state.prompt))  # a different draw at each position
+    seed = (state.seed + len(lab.tokenizer.encode(state.prompt))) % 2**63  # a new draw at each position
     result = generate(lab.model, lab.tokenizer, state.prompt, max_tokens=1, params=params, seed=seed)
     new_state = state.model_copy(update={"prompt": state.prompt + result.text})
     response = render(

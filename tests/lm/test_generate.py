@@ -191,3 +191,19 @@ def test_next_token_distribution(tiny_model, tokenizer):
     assert truncated == 0
     assert len(stages.kept) == 5
     assert stages.original.shape == (tokenizer.vocab_size,)
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63, 1.5, True, "7"])
+def test_seed_out_of_range_is_a_value_error(tiny_model, tokenizer, seed):
+    with pytest.raises(ValueError, match="seed"):
+        generate(tiny_model, tokenizer, "The cat", max_tokens=2, seed=seed)
+
+
+def test_prompt_context_counts_the_prompt_but_never_the_start_token(tokenizer):
+    from app.lm.generate import prompt_context
+
+    empty = prompt_context(tokenizer, "", 8)
+    assert empty.window == [tokenizer.bot_id] and empty.penalty_ids == [] and empty.truncated == 0
+    ids = tokenizer.encode("The cat sat on the mat, and the cat sat again")
+    cut = prompt_context(tokenizer, "The cat sat on the mat, and the cat sat again", 4)
+    assert cut.window == ids[-4:] and cut.penalty_ids == ids[-4:] and cut.truncated == len(ids) - 4

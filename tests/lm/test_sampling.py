@@ -188,3 +188,9 @@ def test_sampling_one_hot_always_returns_that_token():
 )
 def test_entropy_bits(probs, bits):
     assert math.isclose(entropy_bits(probs), bits)
+
+
+@pytest.mark.parametrize("field", ["temperature", "top_p", "frequency_penalty", "presence_penalty"])
+def test_a_boolean_is_not_a_number(field):
+    with pytest.raises(ValueError, match=field):
+        SamplingParams(**{field: True}).validate()
