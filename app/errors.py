@@ -39,6 +39,21 @@ def validation_messages(exc: RequestValidationError) -> list[str]:
     return messages
 
 
+def unreadable_json(exc: StarletteHTTPException) -> str | None:
+    """Why FastAPI's 400 for a JSON body is really invalid input (a 422), or None for any other error.
+
+    FastAPI turns json.JSONDecodeError into a 422 itself, but not a body nested too deeply for json.loads
+    (RecursionError) or one that is not UTF-8 (UnicodeDecodeError): those come as a bare 400.
+    """
+    if exc.status_code != 400:
+        return None
+    if isinstance(exc.__cause__, RecursionError):
+        return "body: invalid JSON, nested too deeply"
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        return "body: invalid JSON, not UTF-8 text"
+    return None
+
+
 def _error_response(request: Request, status: int, detail: object):
     if wants_json(request):
         return JSONResponse({"detail": detail}, status_code=status)
@@ -58,6 +73,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         detail = exc.detail
+        if (message := unreadable_json(exc)) is not None:
+            return _error_response(request, 422, [message])
         if exc.status_code == 404 and detail == "Not Found":
             detail = "There is no page at this address."
         return _error_response(request, exc.status_code, detail)

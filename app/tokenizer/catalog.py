@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from app.lessons.content import ContentError
 
@@ -26,12 +26,18 @@ class CatalogModel(BaseModel):
     encoding: str | None = Field(default=None, description="The model's own tokenizer.")
     estimate_encoding: str | None = Field(default=None, description="Stands in for an unavailable tokenizer.")
 
+    # (input, output) US dollars per 1M tokens, parsed from `cost` once, at validation; None without a price.
+    _prices: tuple[float, float] | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
     def _one_encoding_and_a_readable_price(self) -> "CatalogModel":
         if (self.encoding is None) == (self.estimate_encoding is None):
             raise ValueError("give exactly one of 'encoding' and 'estimate_encoding'")
-        if self.cost.startswith("~$") and PRICE.fullmatch(self.cost) is None:
+        match = PRICE.fullmatch(self.cost)
+        if self.cost.startswith("~$") and match is None:
             raise ValueError(f"cost {self.cost!r} looks like a price but is not '~$input / $output'")
+        if match is not None:
+            self._prices = (float(match["input"]), float(match["output"]))
         return self
 
     @property
@@ -47,8 +53,12 @@ class CatalogModel(BaseModel):
     @property
     def input_usd_per_mtok(self) -> float | None:
         """The input price per 1M tokens, or None where the module gives no number."""
-        match = PRICE.fullmatch(self.cost)
-        return float(match["input"]) if match else None
+        return self._prices[0] if self._prices else None
+
+    @property
+    def output_usd_per_mtok(self) -> float | None:
+        """The output price per 1M tokens, or None where the module gives no number."""
+        return self._prices[1] if self._prices else None
 
 
 class ModelCatalog(BaseModel):

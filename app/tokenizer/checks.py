@@ -26,8 +26,9 @@ class ExampleCheck:
 
     @property
     def matches(self) -> bool:
-        """True when the claimed encoding really gives these tokens."""
-        return tuple(piece.text for piece in self.actual.pieces) == self.claim.tokens
+        """True when the claimed encoding really gives these tokens, and as many as the claimed count."""
+        real = tuple(piece.text for piece in self.actual.pieces)
+        return real == self.claim.tokens and self.actual.count == self.claim.count
 
     @property
     def correction(self) -> str | None:

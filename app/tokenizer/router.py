@@ -20,55 +20,10 @@ from app.tokenizer.schemas import (
     PlaygroundForm,
     TrainerForm,
 )
-from app.tokenizer.service import (
-    TextTooLongError,
-    UnknownEncodingError,
-    check_length,
-    input_costs,
-    tokenize,
-    tokenize_everywhere,
-)
+from app.tokenizer.service import TextTooLongError, check_length, playground_context
 from app.tokenizer.trainer import MAX_TRAIN_CHARS, train_to_step
 
 router = APIRouter(prefix="/playground/tokenizer")
-
-# The token view stops here (a 100,000-character text is ~25,000 spans); the counts still cover everything.
-DISPLAY_LIMIT = 2_000
-COMPARE_LIMIT = 1_000
-
-
-def playground_context(
-    *, form: PlaygroundForm, registry: EncodingRegistry, catalog: ModelCatalog, max_chars: int
-) -> tuple[dict[str, Any], int]:
-    """What the playground partial needs, and the status: bad input becomes a message in the widget."""
-    context: dict[str, Any] = {
-        "form": form,
-        "encodings": registry.names,
-        "max_chars": max_chars,
-        "catalog_source": catalog.source,
-        "limit": COMPARE_LIMIT if form.compare else DISPLAY_LIMIT,
-    }
-    try:
-        if form.compare:
-            results = tokenize_everywhere(
-                registry=registry, text=form.text, allow_special=form.allow_special, max_chars=max_chars
-            )
-        else:
-            results = [
-                tokenize(
-                    registry=registry,
-                    encoding=form.encoding,
-                    text=form.text,
-                    allow_special=form.allow_special,
-                    max_chars=max_chars,
-                )
-            ]
-    except TextTooLongError as exc:
-        return context | {"error": str(exc)}, 413
-    except UnknownEncodingError as exc:
-        return context | {"error": str(exc)}, 422
-    costs = input_costs(registry=registry, catalog=catalog, text=results[0].text, counted=results)
-    return context | {"results": results, "costs": costs}, 200
 
 
 def _playground(

@@ -1,17 +1,24 @@
-"""Tokenizing text: counts, token pieces, every encoding side by side, and what the input would cost.
+"""Tokenizing text: counts, token pieces, every encoding side by side, costs, and what the playground shows.
 
 Lone surrogates ("\\ud800" in JSON) have no UTF-8 form, and tiktoken encodes UTF-8; like tiktoken and the
 lab's own tokenizer, the lab replaces each with U+FFFD before encoding and says how many it replaced.
 """
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from app.tokenizer.catalog import CatalogModel, ModelCatalog
 from app.tokenizer.encodings import EncodingRegistry, TokenEncoding, TokenPiece
+from app.tokenizer.schemas import PlaygroundForm
 
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# The token view stops here (a 100,000-character text is ~25,000 spans); the counts still cover everything.
+DISPLAY_LIMIT = 2_000
+COMPARE_LIMIT = 1_000
 
 
 class UnknownEncodingError(LookupError):
@@ -67,9 +74,11 @@ class Tokenization:
         return self.chars / self.count if self.count else None
 
     @property
-    def special_pieces(self) -> list[TokenPiece]:
-        """The special tokens among the tokens."""
-        return [piece for piece in self.pieces if piece.special]
+    def special_pieces(self) -> list[tuple[TokenPiece, int]]:
+        """Each distinct special token among the tokens, with how often it occurs, in order of first use."""
+        specials = [piece for piece in self.pieces if piece.special]
+        by_id = {piece.id: piece for piece in specials}
+        return [(by_id[token_id], times) for token_id, times in Counter(p.id for p in specials).items()]
 
 
 @dataclass(frozen=True)
@@ -164,3 +173,37 @@ def format_usd(value: float) -> str:
     if value >= 0.01:
         return f"${value:,.4f}".rstrip("0").rstrip(".")
     return f"${value:.10f}".rstrip("0")
+
+
+def playground_context(
+    *, form: PlaygroundForm, registry: EncodingRegistry, catalog: ModelCatalog, max_chars: int
+) -> tuple[dict[str, Any], int]:
+    """What the playground partial needs, and the status: bad input becomes a message in the widget."""
+    context: dict[str, Any] = {
+        "form": form,
+        "encodings": registry.names,
+        "max_chars": max_chars,
+        "catalog_source": catalog.source,
+        "limit": COMPARE_LIMIT if form.compare else DISPLAY_LIMIT,
+    }
+    try:
+        if form.compare:
+            results = tokenize_everywhere(
+                registry=registry, text=form.text, allow_special=form.allow_special, max_chars=max_chars
+            )
+        else:
+            results = [
+                tokenize(
+                    registry=registry,
+                    encoding=form.encoding,
+                    text=form.text,
+                    allow_special=form.allow_special,
+                    max_chars=max_chars,
+                )
+            ]
+    except TextTooLongError as exc:
+        return context | {"error": str(exc)}, 413
+    except UnknownEncodingError as exc:
+        return context | {"error": str(exc)}, 422
+    costs = input_costs(registry=registry, catalog=catalog, text=results[0].text, counted=results)
+    return context | {"results": results, "costs": costs}, 200

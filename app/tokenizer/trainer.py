@@ -1,14 +1,14 @@
 """The BPE trainer widget: replay training on pasted text up to a chosen merge, with app/lm/bpe.py.
 
-Requests are stateless: each one retrains from the start up to the step it shows. Only the shown step's
-segmentation is kept, since every MergeStep carries the whole re-segmented text.
+Requests are stateless: each one retrains from the start up to the step it shows, and segments the text
+once, after that step's merge.
 """
 
 from dataclasses import dataclass
-from itertools import islice
 
-from app.lm.bpe import MAX_STEP_MERGES, train_steps
-from app.tokenizer.encodings import TokenPiece, show_bytes
+from app.lm.bpe import MAX_STEP_MERGES, train_to_merge
+from app.tokenizer.display import show_bytes, show_whitespace
+from app.tokenizer.encodings import TokenPiece
 from app.tokenizer.service import check_length, replace_lone_surrogates
 
 MAX_TRAIN_CHARS = 20_000
@@ -17,7 +17,7 @@ MAX_SHOWN_SEGMENTS = 3_000  # the segmented view stops here; the counts cover th
 
 def _visible(raw: bytes) -> str:
     try:
-        return raw.decode("utf-8").replace(" ", "·").replace("\n", "↵")
+        return show_whitespace(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return show_bytes(raw)  # part of a character: its hex bytes
 
@@ -81,10 +81,12 @@ def train_to_step(*, text: str, num_merges: int, step: int) -> TrainingView:
         raise ValueError(f"choose between 1 and {MAX_STEP_MERGES} merges")
     text = replace_lone_surrogates(text)[0]
     step = max(0, min(step, num_merges))
-    merges: list[MergeRow] = []
-    segmentation = [bytes([b]) for b in text.encode("utf-8")]
-    for merge in islice(train_steps(text, num_merges), step):
-        merges.append(
+    merges, segmentation = train_to_merge(text, step)
+    return TrainingView(
+        text=text,
+        num_merges=num_merges,
+        step=len(merges),
+        merges=[
             MergeRow(
                 index=merge.index,
                 left=merge.pair_bytes[0],
@@ -93,13 +95,8 @@ def train_to_step(*, text: str, num_merges: int, step: int) -> TrainingView:
                 new_id=merge.new_id,
                 new_bytes=merge.new_bytes,
             )
-        )
-        segmentation = merge.segmentation
-    return TrainingView(
-        text=text,
-        num_merges=num_merges,
-        step=len(merges),
-        merges=merges,
+            for merge in merges
+        ],
         segmentation=segmentation,
         exhausted=len(merges) < step,
     )

@@ -6,13 +6,18 @@ import tiktoken.load
 from app.lm.bpe import (
     MAX_STEP_MERGES,
     BytePairEncoding,
+    Merge,
+    TextTrainer,
     get_pair_counts,
     merge,
+    parse_tiktoken_ranks,
     read_tiktoken_ranks,
     split_text,
+    tiktoken_rank_bytes,
     train_bpe,
     train_bpe_naive,
     train_steps,
+    train_to_merge,
 )
 
 from .conftest import SAMPLE_TEXT
@@ -164,3 +169,29 @@ def test_rank_file_errors_name_the_line(tmp_path):
     path.write_text("AA== 0\nnot-base64-and-no-rank\n")
     with pytest.raises(ValueError, match=r"bad\.tiktoken:2"):
         read_tiktoken_ranks(path)
+
+
+@pytest.mark.parametrize("num_merges", [0, 1, 7, 40])
+def test_train_to_merge_is_the_last_step_of_train_steps(num_merges):
+    text = SAMPLE_TEXT[:600]
+    steps = list(train_steps(text, num_merges))
+    merges, segmentation = train_to_merge(text, num_merges)
+    assert merges == [Merge(**{k: v for k, v in vars(s).items() if k != "segmentation"}) for s in steps]
+    assert segmentation == (steps[-1].segmentation if steps else [bytes([b]) for b in text.encode()])
+
+
+def test_text_trainer_segments_only_when_asked():
+    trainer = TextTrainer("aaabdaaabac", pattern=None)
+    assert [trainer.merge_next().new_bytes for _ in range(3)] == [b"aa", b"ab", b"aaab"]
+    assert trainer.segmentation() == [b"aaab", b"d", b"aaab", b"a", b"c"]
+    assert trainer.merge_next() is not None and len(trainer.merges) == 4
+
+
+def test_rank_file_contents_parse_back():
+    ranks = {b"a": 0, b"\xff\x00": 1, b" the": 2}
+    data = tiktoken_rank_bytes(ranks)
+    assert parse_tiktoken_ranks(data, source="mem") == ranks
+    with pytest.raises(ValueError, match=r"mem:2: expected 'base64 rank'"):
+        parse_tiktoken_ranks(b"YQ== 0\n\xff\xfe 1\n", source="mem")
+    with pytest.raises(ValueError, match=r"mem:2: token b'a' appears twice"):
+        parse_tiktoken_ranks(b"YQ== 0\nYQ== 1\n", source="mem")

@@ -1,5 +1,6 @@
 """Checkpoint folders: round trip, and every kind of mismatch refused with a clear message."""
 
+import hashlib
 import json
 
 import pytest
@@ -14,6 +15,7 @@ from app.lm.checkpoint import (
     load_lab_model,
     load_unigram_counts,
     save_checkpoint,
+    tokenizer_card,
 )
 from app.lm.model import GPT
 
@@ -125,3 +127,80 @@ def test_save_refuses_model_and_tokenizer_that_disagree(tmp_path, tokenizer, tin
     model = GPT(replace(tiny_config, vocab_size=tokenizer.vocab_size + 1))
     with pytest.raises(CheckpointError, match="embedding rows"):
         save_checkpoint(tmp_path, model, tokenizer, {})
+
+
+def _edit_tokenizer_entry(folder, **changes):
+    card = json.loads((folder / CARD_FILE).read_text())
+    card["tokenizer"].update(changes)
+    (folder / CARD_FILE).write_text(json.dumps(card))
+
+
+def test_card_records_the_tokenizer_files_sha256(saved, tokenizer):
+    entry = json.loads((saved / CARD_FILE).read_text())["tokenizer"]
+    assert entry["sha256"] == hashlib.sha256((saved / TOKENIZER_FILE).read_bytes()).hexdigest()
+    assert entry == tokenizer_card(tokenizer)  # what the training command puts in card.md beforehand
+    assert entry["pattern"] == tokenizer.pattern
+    assert entry["special_tokens"] == {"<|endoftext|>": tokenizer.bot_id}
+
+
+def test_tokenizer_with_two_ranks_swapped_is_refused(saved):
+    lines = (saved / TOKENIZER_FILE).read_text().splitlines()
+    (a, rank_a), (b, rank_b) = lines[300].split(), lines[301].split()
+    lines[300], lines[301] = f"{b} {rank_a}", f"{a} {rank_b}"
+    (saved / TOKENIZER_FILE).write_text("\n".join(lines) + "\n")
+    with pytest.raises(
+        CheckpointError, match=r"tokenizer\.tiktoken: sha256 is \w+, but \S*card\.json records"
+    ):
+        load_lab_model(saved)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"pattern": r"\S+|\s+"}, r"card\.json: tokenizer\.pattern is '\\\\S\+\|\\\\s\+', but"),
+        (
+            {"special_tokens": {"<|endoftext|>": 0}},
+            r"card\.json: tokenizer\.special_tokens is \{'<\|endoftext\|>': 0\}",
+        ),
+        ({"special_tokens": {"<|eot|>": 316}}, r"card\.json: tokenizer\.special_tokens"),
+        ({"vocab_size": 4096}, r"card\.json: tokenizer\.vocab_size is 4096, but .* has 317"),
+        ({"sha256": "0" * 64}, r"tokenizer\.tiktoken: sha256 is \w+, but \S*card\.json records 0000"),
+        ({"file": "other.tiktoken"}, r"card\.json: tokenizer\.file is 'other\.tiktoken'"),
+    ],
+    ids=["pattern", "special id", "special name", "vocab size", "sha256", "file"],
+)
+def test_tokenizer_entry_that_differs_is_refused(saved, changes, message):
+    _edit_tokenizer_entry(saved, **changes)
+    with pytest.raises(CheckpointError, match=message):
+        load_lab_model(saved)
+
+
+@pytest.mark.parametrize(
+    "tokenizer_entry",
+    ["lab-bpe-4k", None, [], {"name": "x"}, "missing"],
+    ids=["string", "null", "list", "incomplete", "missing"],
+)
+def test_tokenizer_entry_of_the_wrong_shape_is_a_checkpoint_error(saved, tokenizer_entry):
+    card = json.loads((saved / CARD_FILE).read_text())
+    if tokenizer_entry == "missing":
+        del card["tokenizer"]
+    else:
+        card["tokenizer"] = tokenizer_entry
+    (saved / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(CheckpointError, match=r"card\.json: .*tokenizer"):
+        load_lab_model(saved)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("sha256", 5), ("vocab_size", "317"), ("pattern", None), ("name", True)]
+)
+def test_tokenizer_entry_types_are_checked(saved, key, value):
+    _edit_tokenizer_entry(saved, **{key: value})
+    with pytest.raises(CheckpointError, match=rf"card\.json: tokenizer\.{key} must be a JSON"):
+        load_lab_model(saved)
+
+
+def test_card_that_is_not_an_object_is_refused(saved):
+    (saved / CARD_FILE).write_text("[1, 2]")
+    with pytest.raises(CheckpointError, match=r"card\.json: expected a JSON object"):
+        load_lab_model(saved)

@@ -34,3 +34,14 @@ def test_shipped_checkpoint_fits_the_lab_budget():
         torch.tensor(lab.tokenizer.encode("The cat sat.", bos=True))
     )
     assert attention.shape[:2] == (lab.config.n_layer, lab.config.n_head)
+
+
+def test_shipped_card_pins_the_tokenizer_file():
+    import hashlib
+    import json
+
+    card = json.loads((SHIPPED / "card.json").read_text(encoding="utf-8"))
+    digest = hashlib.sha256((SHIPPED / "tokenizer.tiktoken").read_bytes()).hexdigest()
+    assert card["tokenizer"]["sha256"] == digest
+    assert f"| Tokenizer sha256 | `{digest}`" in (SHIPPED / "card.md").read_text(encoding="utf-8")
+    assert load_lab_model(SHIPPED).tokenizer.name == card["tokenizer"]["name"] == "lab-bpe-4k"

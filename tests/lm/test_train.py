@@ -61,4 +61,6 @@ def test_train_command_end_to_end(tmp_path, fake_brown_tgz, module_file):
     assert card["data"]["sha256"] == corpus.data_sha256(tmp_path / "corpus")
     assert card["parameters"] == loaded.model.num_params()
     assert (out / "card.md").read_text().startswith("## Model card")
+    assert loaded.card["tokenizer"] == card["tokenizer"]  # the sha256 card.md shows is the one saved
+    assert f"| Tokenizer sha256 | `{card['tokenizer']['sha256']}`" in (out / "card.md").read_text()
     assert loaded.tokenizer.vocab_size == loaded.config.vocab_size

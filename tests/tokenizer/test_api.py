@@ -162,3 +162,53 @@ def test_api_needs_no_cookie_or_csrf_token(app):
     assert response.status_code == 200
     assert "set-cookie" not in response.headers
     assert json.loads(response.text)["count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b'{"text": ' + b"[" * 1_000 + b"]" * 1_000 + b', "encoding": "cl100k_base"}', "nested too deeply"),
+        (b'{"allow_special": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", "nested too deeply"),
+        (b'{"text": "\xff", "encoding": "cl100k_base"}', "not UTF-8 text"),
+    ],
+    ids=["1,000 levels", "50,000 levels", "not UTF-8"],
+)
+def test_unreadable_json_is_422_with_a_message(client, raw, message):
+    response = client.post("/api/tokenize", content=raw, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json() == {"detail": [f"body: invalid JSON, {message}"]}
+
+
+def test_a_long_tokenization_does_not_hold_up_other_requests(app):
+    """100,000 CJK and emoji characters take o200k_base a few hundred ms: the event loop must stay free."""
+    import asyncio
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    rng = random.Random(0)
+    chars = [chr(c) for c in range(0x4E00, 0x9FFF)] + [chr(c) for c in range(0x1F300, 0x1F64F)]
+    big = json.dumps({"text": "".join(rng.choices(chars, k=100_000)), "encoding": "o200k_base"})
+    small = {"text": "hi", "encoding": "o200k_base"}
+
+    async def race() -> list[str]:
+        finished: list[str] = []
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+
+            async def post(name: str, **body) -> None:
+                response = await http.post("/api/tokenize", **body)
+                assert response.status_code == 200
+                finished.append(name)
+
+            headers = {"Content-Type": "application/json"}
+            slow = asyncio.create_task(post("big", content=big.encode(), headers=headers))
+            await asyncio.sleep(0.02)  # the big one is being tokenized by now
+            await post("small", json=small)
+            await slow
+        return finished
+
+    # Its own thread and loop: the browser tests' Playwright may already run a loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(asyncio.run, race()).result() == ["small", "big"]

@@ -7,7 +7,7 @@ import tiktoken
 
 from app.config import ROOT
 from app.lessons.content import ContentError
-from app.tokenizer.catalog import load_catalog
+from app.tokenizer.catalog import PRICE, load_catalog
 
 LESSON = ROOT / "content" / "lessons" / "06-model-families.md"
 ENCODINGS = ["cl100k_base", "o200k_base"]
@@ -42,6 +42,24 @@ def test_every_module_model_and_price_is_in_the_catalog_verbatim():
 def test_input_prices_are_read_from_the_cost_text(name, price):
     catalog = load_catalog(ROOT / "content" / "models.yaml", encodings=ENCODINGS)
     assert next(m for m in catalog.models if m.name == name).input_usd_per_mtok == price
+
+
+@pytest.mark.parametrize(
+    ("name", "prices"),
+    [
+        ("GPT-4o", (2.50, 10.0)),
+        ("o3-mini", (1.10, 4.40)),
+        ("Claude Opus 4", (15.0, 75.0)),
+        ("Qwen 2.5 72B", None),
+    ],
+)
+def test_output_prices_are_read_from_the_same_cost_cell(name, prices):
+    catalog = load_catalog(ROOT / "content" / "models.yaml", encodings=ENCODINGS)
+    model = next(m for m in catalog.models if m.name == name)
+    expected = prices or (None, None)
+    assert (model.input_usd_per_mtok, model.output_usd_per_mtok) == expected
+    match = PRICE.fullmatch(model.cost)
+    assert (match is None) is (prices is None)
 
 
 def test_openai_models_use_the_encoding_tiktoken_maps_them_to():

@@ -26,11 +26,11 @@ def encodings_copy(tmp_path: Path) -> Path:
     return folder
 
 
-def test_registry_has_the_openai_encodings_and_the_lab_bpe(app):
+def test_registry_has_the_openai_encodings_and_the_lab_bpe_named_by_its_card(app):
     registry = app.state.encodings
-    assert registry.names[:2] == ["cl100k_base", "o200k_base"]
-    assert "lab-bpe-4k" in registry  # the test checkpoint (tests/conftest.py) ships a tokenizer.tiktoken
-    lab = registry.get("lab-bpe-4k")
+    # The test checkpoint (tests/conftest.py) ships a tokenizer.tiktoken; its card names it "tiny-bpe".
+    assert registry.names == ["cl100k_base", "o200k_base", "tiny-bpe"]
+    lab = registry.get("tiny-bpe")
     assert lab.encoding.decode(lab.encode("the cat", allow_special=False)) == "the cat"
 
 
@@ -95,3 +95,40 @@ def test_not_gzip_or_missing_stops_startup(settings, encodings_copy):
     (encodings_copy / "o200k_base.tiktoken.gz").unlink()
     with pytest.raises(EncodingFileError, match="missing"):
         load_encodings(Settings(encodings_dir=encodings_copy))
+
+
+def test_each_rank_file_is_read_and_parsed_once_with_the_lab_parser(tmp_path, encodings_copy, monkeypatch):
+    """cl100k_im reuses cl100k_base's ranks; both rank-file readers share app/lm/bpe.py's parser."""
+    from app.tokenizer import encodings
+
+    reads, parses = [], []
+    read, parse = encodings.read_rank_file, encodings.parse_tiktoken_ranks
+    monkeypatch.setattr(
+        encodings, "read_rank_file", lambda path, *, name: reads.append(name) or read(path, name=name)
+    )
+    monkeypatch.setattr(encodings, "parse_tiktoken_ranks", lambda *a, **k: parses.append(1) or parse(*a, **k))
+    registry = load_encodings(Settings(encodings_dir=encodings_copy, model_dir=tmp_path / "no-model"))
+    assert sorted(reads) == ["cl100k_base", "o200k_base"] and len(parses) == 2
+    assert registry.chat.encode("<|im_start|>hi", allow_special=True) == [100264, 6151]
+
+
+def test_a_lab_tokenizer_that_is_not_its_cards_stops_loading(tmp_path, tiny_model_dir):
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    ranks = (model_dir / "tokenizer.tiktoken").read_text().splitlines()
+    ranks[256], ranks[257] = ranks[257].split()[0] + " 256", ranks[256].split()[0] + " 257"  # two swapped
+    (model_dir / "tokenizer.tiktoken").write_text("\n".join(ranks) + "\n")
+    with pytest.raises(
+        EncodingFileError, match=r"tokenizer\.tiktoken: sha256 is \w+, but \S+card\.json records"
+    ):
+        load_encodings(Settings(model_dir=model_dir))
+    (model_dir / "card.json").unlink()
+    with pytest.raises(EncodingFileError, match=r"card\.json"):
+        load_encodings(Settings(model_dir=model_dir))
+
+
+def test_the_lab_file_names_are_the_checkpoints():
+    from app.lm.checkpoint import CARD_FILE, TOKENIZER_FILE
+    from app.tokenizer.encodings import LAB_CARD_FILE, LAB_TOKENIZER_FILE
+
+    assert (LAB_TOKENIZER_FILE, LAB_CARD_FILE) == (TOKENIZER_FILE, CARD_FILE)

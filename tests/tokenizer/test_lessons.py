@@ -114,3 +114,21 @@ def test_a_lesson_edit_that_breaks_the_table_stops_startup(settings, tmp_path):
     lesson.write_text(lesson.read_text().replace("= 4 tokens", "= four tokens"), encoding="utf-8")
     with pytest.raises(ContentError, match="cannot read the token example"):
         create_app(settings.model_copy(update={"content_dir": content}))
+
+
+@pytest.mark.parametrize(
+    ("tokens", "count", "holds"),
+    [
+        (("Hello", ",", " world", "!"), 4, True),
+        (("Hello", ",", " world", "!"), 3, False),  # the right tokens, the wrong count
+        (("Hello", ", world", "!"), 3, False),
+    ],
+)
+def test_a_claim_holds_only_with_the_real_tokens_and_their_count(app, tokens, count, holds):
+    from app.tokenizer.checks import check_examples
+    from app.tokenizer.claims import ExampleClaims, TokenClaim
+
+    claim = TokenClaim(text="Hello, world!", note=None, tokens=tokens, count=count, special=False, line="")
+    (check,) = check_examples(registry=app.state.encodings, claims=ExampleClaims(heading="", rows=(claim,)))
+    assert check.matches is holds
+    assert (check.correction is None) is holds

@@ -186,8 +186,8 @@ def test_pages_keep_the_strict_csp_rules(client, path):
 
 def test_lone_surrogates_are_replaced_on_the_page_as_in_the_api(app):
     """A form cannot carry a lone surrogate, but a query or a script can: the page says what it replaced."""
-    from app.tokenizer.router import playground_context
     from app.tokenizer.schemas import PlaygroundForm
+    from app.tokenizer.service import playground_context
 
     state, form = app.state, PlaygroundForm(text="a\ud800b")
     context, status = playground_context(
@@ -198,3 +198,84 @@ def test_lone_surrogates_are_replaced_on_the_page_as_in_the_api(app):
     html = state.templates.get_template("tokenizer/_result.html").render(context)
     note = BeautifulSoup(html, "html.parser").select_one(".tok-note").get_text()
     assert note.startswith("1 lone surrogate (half of a UTF-16 pair, with no UTF-8 form) became U+FFFD")
+
+
+def test_playground_context_is_a_service_function():
+    """The router and the lesson widget both get the playground from the service, not one from the other."""
+    from app.tokenizer import lesson_extras, router, service
+
+    assert service.playground_context.__module__ == "app.tokenizer.service"
+    assert router.playground_context is lesson_extras.playground_context is service.playground_context
+
+
+@pytest.mark.parametrize("compare", [None, "on"])
+def test_a_repeated_special_token_gets_one_note(app, client, compare):
+    fields = {"text": "<|endoftext|>" * 500, "allow_special": "on"} | (
+        {"compare": compare} if compare else {}
+    )
+    doc = page(post(client, **fields))
+    sections = doc.select("section.tok-encoding")
+    assert len(sections) == (len(app.state.encodings.names) if compare else 1)
+    for section in sections:
+        notes = section.select('[data-note="special-token"]')
+        assert len(notes) == 1
+        assert "(500 times here)" in notes[0].get_text()
+        assert len(section.select("li.tok-special")) == 500  # every token is still shown
+
+
+def test_each_distinct_special_token_gets_its_own_note(client):
+    doc = page(post(client, text="<|endoftext|>a<|fim_prefix|><|endoftext|>", allow_special="on"))
+    notes = doc.select('[data-note="special-token"]')
+    assert [note["data-token-id"] for note in notes] == ["100257", "100258"]
+    assert "2 times here" in notes[0].get_text() and "times here" not in notes[1].get_text()
+
+
+@pytest.mark.parametrize("show_whitespace", [None, "on"])
+def test_format_characters_are_visible_in_the_token_view(client, show_whitespace):
+    text = "a\u200bb \ufeffc\u202edef\u2060g\u00adh"
+    fields = {"text": text, "encoding": "o200k_base"} | ({"show_whitespace": "on"} if show_whitespace else {})
+    doc = page(post(client, **fields))
+    tokens = doc.select("ol.tok-view > li.tok")
+    shown = "".join(li.get_text() for li in tokens)
+    for char in "\u200b\ufeff\u202e\u2060\u00ad":
+        assert char not in shown and char not in "".join(li["aria-label"] for li in tokens)
+        assert f"‹U+{ord(char):04X}›" in shown
+    assert ("·" in shown) is bool(show_whitespace)
+
+
+def test_token_spans_isolate_their_bidi_text():
+    """A right-to-left run inside one token must not reorder its neighbours: each span is its own isolate."""
+    from app.config import ROOT
+
+    css = (ROOT / "static" / "css" / "tokenizer.css").read_text(encoding="utf-8")
+    rule = css[css.index(".tok-view .tok {") :].split("}", 1)[0]
+    assert "unicode-bidi: isolate" in rule
+
+
+def test_each_token_view_is_one_tab_stop(client):
+    doc = page(post(client, text="Hello, world! 12345", compare="on"))
+    views = doc.select("ol.tok-view")
+    assert len(views) == 3
+    for view in views:
+        assert view.has_attr("data-token-view")  # static/js/tokenizer.js moves focus with the arrow keys
+        stops = [li["tabindex"] for li in view.select("li.tok")]
+        assert stops[0] == "0" and set(stops[1:]) == {"-1"}
+
+
+def test_chatml_note_gives_the_ids_of_the_encoding_it_uses(app, client, monkeypatch):
+    from app.tokenizer import encodings
+
+    monkeypatch.setattr(encodings, "CHATML_SPECIAL_TOKENS", {"<|im_start|>": 100300, "<|im_end|>": 100301})
+    encodings._chatml_encoding.cache_clear()
+    try:
+        chat = encodings.load_openai_encoding("cl100k_base", encodings.default_encodings_dir(), chatml=True)
+    finally:
+        encodings._chatml_encoding.cache_clear()
+    assert "<|im_start|>=100300 and <|im_end|>=100301" in chat.source
+    monkeypatch.setattr(app.state.encodings, "chat", chat)
+    doc = page(client.get("/playground/tokenizer/chat", params={"user": "Hi"}))
+    note = doc.select_one('[data-note="chatml-encoding"]')
+    assert [span.get_text() for span in note.select("[data-special-id]")] == ["100300", "100301"]
+    assert "100264" not in note.get_text()
+    ids = [li["aria-label"].split(" ")[1] for li in doc.select("li.is-framing.tok-special")]
+    assert ids == ["100300", "100301", "100300"]

@@ -75,3 +75,24 @@ def test_trainer_post_without_htmx_is_the_full_page(client):
     response = client.post(BPE, data={"text": WIKIPEDIA, "num_merges": "3", "step": "1", "csrf_token": token})
     assert response.status_code == 200
     assert page(response).select_one("form.bpe-form #bpe-result output").get_text() == "1"
+
+
+def test_the_text_is_segmented_once_for_the_step_shown(monkeypatch):
+    from app.lm import bpe
+
+    calls = []
+    segmentation = bpe.TextTrainer.segmentation
+    monkeypatch.setattr(bpe.TextTrainer, "segmentation", lambda self: calls.append(1) or segmentation(self))
+    text = "low lower lowest newer newest wider widest " * 50
+    view = train_to_step(text=text, num_merges=40, step=15)
+    assert view.step == 15 and len(calls) == 1
+    assert b"".join(view.segmentation) == text.encode()
+
+
+def test_merge_table_marks_whitespace_and_invisible_characters_like_the_token_view():
+    from app.tokenizer.display import show_whitespace
+    from app.tokenizer.trainer import MergeRow
+
+    row = MergeRow(index=0, left=b"\t", right="\u200b \n".encode(), count=2, new_id=256, new_bytes=b"")
+    assert row.shown[:2] == ("→", "‹U+200B›·↵")
+    assert row.shown[1] == show_whitespace("\u200b \n")
