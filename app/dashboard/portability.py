@@ -8,6 +8,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.dashboard.models import ProgressImport
@@ -15,24 +16,36 @@ from app.dashboard.schemas import (
     FORMAT,
     VERSION,
     AnswerRow,
+    ChoiceResponse,
+    ChoicesResponse,
     LessonProgressRow,
     MockAttemptRow,
     MockItemRow,
+    NumberResponse,
     ProgressFile,
+    ResponseRow,
     ReviewCardRow,
     ReviewLogRow,
+    TextResponse,
 )
 from app.lessons.models import LessonProgress
 from app.mock.models import MockAttempt, MockItem
+from app.quiz.bank import Question, QuestionBank
 from app.quiz.models import Answer
 from app.review.models import ReviewCard, ReviewLog
 from app.review.scheduling import reschedule
 
 MAX_IMPORT_BYTES = 1_000_000
+# Namespace of the keys of imported copies of another learner's interviews (see imported_attempt_key).
+_IMPORTED_ATTEMPT = uuid.UUID("5f0c7a52-3c1e-4d0b-9a57-6c1b2f0d8e41")
 
 
 class ImportRefusedError(ValueError):
     """The file is not a progress file of the lab, or was already imported; nothing was written."""
+
+
+class ImportConflictError(ImportRefusedError):
+    """The file clashes with progress already here (the same file again, or rows that collide)."""
 
 
 def _rows(session: Session, model, learner_id: str, *order):  # noqa: ANN001, ANN202 - a mapped class
@@ -91,6 +104,7 @@ def export_progress(*, session: Session, learner_id: str, now: datetime) -> dict
                         seed=item.seed,
                         shown_at=item.shown_at,
                         answer_key=key_of.get(item.answer_id),
+                        draft=item.draft,
                     )
                     for item in items
                     if item.attempt_id == attempt.id
@@ -151,7 +165,58 @@ def parse_progress_file(data: bytes) -> ProgressFile:
         ) from None
 
 
-class AlreadyImportedError(ImportRefusedError):
+_RESPONSE_OF_TYPE: dict[str, type] = {
+    "single": ChoiceResponse,
+    "multiple": ChoicesResponse,
+    "numeric": NumberResponse,
+    "generated": NumberResponse,
+    "free_text": TextResponse,
+}
+
+
+def _fits(question: Question, response: ResponseRow | None) -> bool:
+    """Whether an answer could have been given to this question (the pages show it against its choices)."""
+    if response is None:
+        return True
+    if not isinstance(response, _RESPONSE_OF_TYPE[question.type]):
+        return False
+    count = len(question.spec.choices) if question.type in ("single", "multiple") else 0
+    if isinstance(response, ChoiceResponse):
+        return response.choice < count
+    if isinstance(response, ChoicesResponse):
+        return max(response.choices) < count
+    return True
+
+
+def check_against_bank(document: ProgressFile, bank: QuestionBank) -> None:
+    """Refuse a file naming a question this lab does not have, or an answer that does not fit its question."""
+    named = [
+        *(row.question_id for row in document.answers),
+        *(item.question_id for attempt in document.mock_attempts for item in attempt.items),
+        *(row.question_id for row in document.review_cards),
+        *(row.question_id for row in document.review_log),
+    ]
+    unknown = sorted({question_id for question_id in named if bank.get(question_id) is None})
+    if unknown:
+        raise ImportRefusedError(
+            f"The progress file names {len(unknown)} question(s) this lab does not have, "
+            f"first “{unknown[0]}”. Nothing was changed."
+        )
+    for row in document.answers:
+        question = bank.get(row.question_id)
+        if not _fits(question, row.response):
+            raise ImportRefusedError(
+                f"The progress file is damaged: the answer {row.submission_key} does not fit "
+                f"question “{row.question_id}”. Nothing was changed."
+            )
+        if row.self_grade is not None and question.type != "free_text":
+            raise ImportRefusedError(
+                f"The progress file is damaged: the answer {row.submission_key} is self-assessed, "
+                "but only interview answers can be. Nothing was changed."
+            )
+
+
+class AlreadyImportedError(ImportConflictError):
     """This learner imported this very file before."""
 
 
@@ -186,10 +251,16 @@ def _merge_lessons(session: Session, learner_id: str, rows: list[LessonProgressR
 
 
 def _merge_answers(session: Session, learner_id: str, rows: list[AnswerRow]) -> tuple[dict[str, int], int]:
-    ids = {a.submission_key: a.id for a in _rows(session, Answer, learner_id, Answer.id)}
+    mine = {a.submission_key: a for a in _rows(session, Answer, learner_id, Answer.id)}
+    ids = {key: answer.id for key, answer in mine.items()}
     added = 0
     for row in rows:
         if row.submission_key in ids:
+            if mine[row.submission_key].question_id != row.question_id:
+                raise ImportConflictError(
+                    f"The answer {row.submission_key} in the file is to another question than your answer "
+                    "with the same key. Nothing was changed."
+                )
             continue
         answer = Answer(learner_id=learner_id, **row.model_dump())
         session.add(answer)
@@ -199,18 +270,41 @@ def _merge_answers(session: Session, learner_id: str, rows: list[AnswerRow]) -> 
     return ids, added
 
 
+def imported_attempt_key(learner_id: str, source_key: str) -> str:
+    """The key of this learner's copy of an interview whose key another learner holds: the same every time,
+    so importing a later export of the same learner skips the interviews already copied."""
+    return uuid.uuid5(_IMPORTED_ATTEMPT, f"{learner_id}:{source_key}").hex
+
+
 def _merge_attempts(
     session: Session, learner_id: str, rows: list[MockAttemptRow], answer_ids: dict[str, int]
 ) -> int:
+    # Answers already in one of this learner's interviews: an interview holding them is one they have.
+    linked = set(
+        session.scalars(
+            select(MockItem.answer_id)
+            .join(Answer, Answer.id == MockItem.answer_id)
+            .where(Answer.learner_id == learner_id)
+        )
+    )
     added = 0
     for row in rows:
-        owner = session.scalar(select(MockAttempt.learner_id).where(MockAttempt.key == row.key))
-        if owner == learner_id:
-            continue
+        copy_key = imported_attempt_key(learner_id, row.key)
+        same_keys = MockAttempt.key.in_([row.key, copy_key])
+        owners = dict(session.execute(select(MockAttempt.key, MockAttempt.learner_id).where(same_keys)).all())
+        item_answers = [answer_ids[item.answer_key] for item in row.items if item.answer_key]
+        if learner_id in owners.values() or linked.intersection(item_answers):
+            continue  # imported before, or this learner's own
+        # The interview keeps its key unless another learner here holds it; then the copy gets its own.
+        key = row.key if row.key not in owners else copy_key
+        if key in owners:
+            raise ImportConflictError(
+                "An interview in the file clashes with another learner's. Nothing was changed."
+            )
+        linked.update(item_answers)
         attempt = MockAttempt(
             learner_id=learner_id,
-            # Another learner's copy of the same interview keeps its key; this one gets its own.
-            key=row.key if owner is None else uuid.uuid4().hex,
+            key=key,
             **row.model_dump(exclude={"key", "items"}),
         )
         session.add(attempt)
@@ -219,7 +313,7 @@ def _merge_attempts(
             session.add(
                 MockItem(
                     attempt_id=attempt.id,
-                    answer_id=answer_ids.get(item.answer_key) if item.answer_key else None,
+                    answer_id=answer_ids[item.answer_key] if item.answer_key else None,
                     **item.model_dump(exclude={"answer_key"}),
                 )
             )
@@ -251,9 +345,15 @@ def _merge_review_log(
     return touched
 
 
-def import_progress(*, session: Session, learner_id: str, data: bytes, now: datetime) -> ImportSummary:
-    """Merge a progress file into this learner only, in one transaction; the same file twice is refused."""
+def import_progress(
+    *, session: Session, learner_id: str, data: bytes, bank: QuestionBank, now: datetime
+) -> ImportSummary:
+    """Merge a progress file into this learner only, in one transaction; the same file twice is refused.
+
+    Everything is checked before the first write, and a refusal (ImportRefusedError) writes nothing.
+    """
     document = parse_progress_file(data)
+    check_against_bank(document, bank)
     digest = hashlib.sha256(data).hexdigest()
     earlier = session.scalars(
         select(ProgressImport).where(ProgressImport.learner_id == learner_id, ProgressImport.digest == digest)
@@ -272,6 +372,11 @@ def import_progress(*, session: Session, learner_id: str, data: bytes, now: date
             reschedule(session=session, learner_id=learner_id, question_id=question_id, at=now)
         session.add(ProgressImport(learner_id=learner_id, digest=digest, imported_at=now))
         session.commit()
+    except IntegrityError:  # a row the checks above did not foresee, or the same file imported at once
+        session.rollback()
+        raise ImportConflictError(
+            "The progress file clashes with progress already here. Nothing was changed."
+        ) from None
     except Exception:
         session.rollback()
         raise

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from app.dashboard.charts import Bar, activity_calendar, mastery_bars, score_line
 from app.dashboard.portability import (
     MAX_IMPORT_BYTES,
-    AlreadyImportedError,
+    ImportConflictError,
     ImportRefusedError,
     export_progress,
     import_progress,
@@ -68,8 +68,8 @@ def import_file(
     """Merge an exported file into this learner; a file not ours, or a second import, is refused."""
     data = file.file.read(MAX_IMPORT_BYTES + 1)
     try:
-        summary = import_progress(session=session, learner_id=learner.id, data=data, now=now)
-    except AlreadyImportedError as exc:
+        summary = import_progress(session=session, learner_id=learner.id, data=data, bank=bank, now=now)
+    except ImportConflictError as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
     except ImportRefusedError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc

@@ -12,7 +12,7 @@ from app.mock.service import AttemptResult, attempt_history
 from app.quiz.bank import QuestionBank
 from app.quiz.models import Answer
 from app.quiz.service import Mastery, mastery_by_lesson
-from app.review.service import due_ids_by, end_of_day
+from app.review.service import due_reviews
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,9 @@ def build_dashboard(
     """Collect the dashboard's numbers for one learner."""
     slugs = [lesson.slug for lesson in course.lessons]
     mastery = mastery_by_lesson(session=session, learner_id=learner_id, bank=bank, slugs=slugs)
-    due_ids = due_ids_by(session=session, learner_id=learner_id, until=end_of_day(now))
+    due_ids = set(
+        due_reviews(session=session, learner_id=learner_id, now=now, known=set(bank.questions)).today
+    )
     rows = [
         LessonProgressRow(
             slug=lesson.slug,
@@ -77,7 +79,7 @@ def build_dashboard(
         activity=activity,
         streak=streak(set(activity), now.date()),
         answered=sum(activity.values()),
-        due_today=len(due_ids & set(bank.questions)),
+        due_today=len(due_ids),
         interviews=[r for r in history if r.attempt.finished_at is not None],
         today=now.date(),
     )

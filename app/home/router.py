@@ -11,7 +11,7 @@ from app.learners.service import MAX_DISPLAY_NAME, set_display_name
 from app.lessons.service import course_status
 from app.quiz.deps import BankDep
 from app.quiz.service import mastery_by_lesson
-from app.review.service import due_today_count
+from app.review.service import due_reviews
 from app.templating import render
 
 router = APIRouter()
@@ -33,7 +33,9 @@ def home(
             "lessons": list(zip(course.lessons, statuses, strict=True)),
             "done_count": done,
             "mastery": mastery_by_lesson(session=session, learner_id=learner.id, bank=bank, slugs=slugs),
-            "due_today": due_today_count(session=session, learner_id=learner.id, now=now),
+            "due_today": len(
+                due_reviews(session=session, learner_id=learner.id, now=now, known=set(bank.questions)).today
+            ),
             "max_name": MAX_DISPLAY_NAME,
         },
     )

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -26,7 +26,7 @@ class MockAttempt(Base):
 
 
 class MockItem(Base):
-    """One question of an attempt, in order, with the seed its generated numbers come from."""
+    """One question of an attempt, in order, with the seed its generated numbers come from and any draft."""
 
     __tablename__ = "mock_item"
     __table_args__ = (UniqueConstraint("attempt_id", "position"),)
@@ -38,3 +38,5 @@ class MockItem(Base):
     seed: Mapped[int]
     shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id", ondelete="SET NULL"), unique=True)
+    # The free-text answer as typed so far, autosaved before it is sent; never graded (see save_draft).
+    draft: Mapped[str | None] = mapped_column(Text)

@@ -1,5 +1,6 @@
 """Timed mock interviews: set up, answer against the clock (autosaved), submit, and see the results."""
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -23,15 +24,17 @@ from app.mock.service import (
     close_if_expired,
     current_item,
     ensure_open,
+    finish_if_complete,
     get_attempt,
     remaining_seconds,
+    save_draft,
     start_attempt,
     submit_attempt,
 )
 from app.quiz.bank import QUESTION_TYPES
 from app.quiz.deps import BankDep, EncoderDep, ToolsDep
-from app.quiz.router import FormChoices, FormText, FormValue, question_or_404
-from app.quiz.schemas import AnswerInputError, parse_response
+from app.quiz.router import FormChoices, FormText, FormValue, RowId, question_or_404
+from app.quiz.schemas import MAX_TEXT_CHARS, AnswerInputError, parse_response
 from app.quiz.service import answer_view, present
 from app.templating import render
 
@@ -76,6 +79,7 @@ def mock_home(
             "type_labels": TYPE_LABELS,
             "defaults": {"count": DEFAULT_COUNT, "minutes": DEFAULT_MINUTES},
             "limits": {"count": MAX_COUNT, "minutes": MAX_MINUTES},
+            "start_key": uuid.uuid4().hex,  # one per showing of the form: a double click starts one attempt
         },
     )
 
@@ -93,11 +97,13 @@ def start_mock(
     types: Annotated[list[str] | None, Form(max_length=10)] = None,
     count: Annotated[int, Form(ge=1, le=MAX_COUNT)] = DEFAULT_COUNT,
     minutes: Annotated[int, Form(ge=1, le=MAX_MINUTES)] = DEFAULT_MINUTES,
+    start_key: Annotated[str | None, Form(pattern=r"^[0-9a-f]{32}$")] = None,
 ):
-    """Draw the questions and start the clock; then go to the attempt."""
+    """Draw the questions and start the clock; then go to the attempt (the same form twice: the same one)."""
     known = [lesson.slug for lesson in course.lessons]
-    chosen_lessons = tuple(lessons or known)
-    chosen_types = tuple(types or QUESTION_TYPES)
+    # A lesson or type sent twice is chosen once (its questions must not be drawn twice).
+    chosen_lessons = tuple(dict.fromkeys(lessons or known))
+    chosen_types = tuple(dict.fromkeys(types or QUESTION_TYPES))
     unknown = [s for s in chosen_lessons if s not in known] + [
         t for t in chosen_types if t not in QUESTION_TYPES
     ]
@@ -107,7 +113,9 @@ def start_mock(
         )
     setup = MockSetup(lessons=chosen_lessons, count=count, minutes=minutes, types=chosen_types)
     try:
-        attempt = start_attempt(session=session, learner_id=learner.id, setup=setup, bank=bank, now=now)
+        attempt = start_attempt(
+            session=session, learner_id=learner.id, setup=setup, bank=bank, now=now, key=start_key
+        )
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     return _redirect(f"/mock/{attempt.id}", hx)
@@ -126,12 +134,15 @@ def _attempt_page_context(session, attempt: MockAttempt, bank, tools, now) -> di
     if item is not None:
         question = question_or_404(bank, item.question_id)
         ctx["p"] = present(question, tools=tools, seed=item.seed, submission_key=f"item-{item.position}")
+        if question.type == "free_text":  # typed text is autosaved as a draft and restored here
+            ctx["draft_url"] = f"/mock/{attempt.id}/draft"
+            ctx["draft"] = item.draft or ""
     return ctx
 
 
 @router.get("/{attempt_id}")
 def attempt_page(
-    attempt_id: int,
+    attempt_id: RowId,
     request: Request,
     session: SessionDep,
     learner: LearnerDep,
@@ -141,7 +152,11 @@ def attempt_page(
 ):
     """A running attempt (countdown and the current question) or, once finished, its results."""
     attempt = _attempt_or_404(session, learner.id, attempt_id)
-    if close_if_expired(session=session, attempt=attempt, now=now):
+    if not close_if_expired(session=session, attempt=attempt, now=now) and finish_if_complete(
+        session=session, attempt=attempt, now=now
+    ):
+        session.commit()  # every question was answered but the attempt was left open
+    if attempt.finished_at is not None:
         result = attempt_result(session=session, attempt=attempt, bank=bank)
         views = [answer_view(r.question, r.answer, tools) if r.answer else None for r in result.items]
         return render(request, "mock/results.html", {"result": result, "views": views})
@@ -150,7 +165,7 @@ def attempt_page(
 
 @router.post("/{attempt_id}/answer")
 def answer_mock_question(
-    attempt_id: int,
+    attempt_id: RowId,
     request: Request,
     session: SessionDep,
     learner: LearnerDep,
@@ -165,14 +180,17 @@ def answer_mock_question(
     value: FormValue = None,
     text: FormText = None,
 ):
-    """Save one answer the moment it is given (refused after the deadline); then the next question."""
+    """Save one answer the moment it is given (refused after the deadline); then the next question.
+
+    The same answer sent again gets the same reply as the first time, even when the first one was the last
+    answer and closed the interview.
+    """
     attempt = _attempt_or_404(session, learner.id, attempt_id)
-    item = next((i for i in attempt_items(session=session, attempt=attempt) if i.position == position), None)
-    if item is None:
-        raise HTTPException(status_code=404, detail="This interview has no such question.")
+    item = _item_or_404(session, attempt, position)
     question = question_or_404(bank, item.question_id)
     try:
-        ensure_open(session=session, attempt=attempt, now=now)  # "closed" comes before any other complaint
+        if item.answer_id is None:  # "closed" comes before any other complaint about a new answer
+            ensure_open(session=session, attempt=attempt, now=now)
         response = None if skip else parse_response(question, choice=choice or [], value=value, text=text)
         answer_item(
             session=session,
@@ -188,13 +206,48 @@ def answer_mock_question(
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     except (AttemptClosedError, AlreadyAnsweredError) as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
-    if attempt.finished_at is not None or not hx:
+    if close_if_expired(session=session, attempt=attempt, now=now) or not hx:
         return _redirect(f"/mock/{attempt.id}", hx)
     return render(request, "mock/_item.html", _attempt_page_context(session, attempt, bank, tools, now))
 
 
+def _item_or_404(session, attempt: MockAttempt, position: int):  # noqa: ANN001, ANN202 - Session, MockItem
+    item = next((i for i in attempt_items(session=session, attempt=attempt) if i.position == position), None)
+    if item is None:
+        raise HTTPException(status_code=404, detail="This interview has no such question.")
+    return item
+
+
+@router.post("/{attempt_id}/draft")
+def save_mock_draft(
+    attempt_id: RowId,
+    request: Request,
+    session: SessionDep,
+    learner: LearnerDep,
+    bank: BankDep,
+    now: NowDep,
+    position: Annotated[int, Form(ge=1, le=MAX_COUNT)],
+    text: Annotated[str, Form(max_length=MAX_TEXT_CHARS * 2)] = "",
+):
+    """Autosave the interview answer typed so far (a draft: restored on return, shown in the results, not
+    graded); 204 once the question has its answer."""
+    attempt = _attempt_or_404(session, learner.id, attempt_id)
+    item = _item_or_404(session, attempt, position)
+    if question_or_404(bank, item.question_id).type != "free_text":
+        raise HTTPException(status_code=422, detail="Only interview answers are kept as drafts.")
+    try:
+        kept = save_draft(session=session, attempt=attempt, item=item, text=text, now=now)
+    except AnswerInputError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    except AttemptClosedError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    if not kept:
+        return Response(status_code=204)
+    return render(request, "mock/_draft_status.html", {"item": item, "now": now})
+
+
 @router.post("/{attempt_id}/submit")
-def submit_mock(attempt_id: int, session: SessionDep, learner: LearnerDep, now: NowDep, hx: HXRequest):
+def submit_mock(attempt_id: RowId, session: SessionDep, learner: LearnerDep, now: NowDep, hx: HXRequest):
     """Finish the interview now; unanswered questions count as wrong."""
     attempt = _attempt_or_404(session, learner.id, attempt_id)
     submit_attempt(session=session, attempt=attempt, now=now)

@@ -5,10 +5,10 @@ enforce the deadline on the server, and score the attempt overall and per lesson
 import random
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,9 +17,9 @@ from app.mock.models import MockAttempt, MockItem
 from app.quiz.bank import QUESTION_TYPES, Question, QuestionBank
 from app.quiz.generated import GeneratorTools, new_seed
 from app.quiz.models import Answer
-from app.quiz.schemas import Response, response_json
-from app.quiz.service import add_answer, answer_by_key, effective_score, latest_answers
-from app.review.service import due_ids_by
+from app.quiz.schemas import MAX_TEXT_CHARS, AnswerInputError, Response, response_json
+from app.quiz.service import add_answer, answer_by_key, effective_correct, effective_score, latest_answers
+from app.review.service import due_reviews
 
 DEFAULT_COUNT = 10
 DEFAULT_MINUTES = 15
@@ -55,11 +55,15 @@ def question_weights(
 ) -> dict[str, float]:
     """Each candidate's drawing weight from its latest answer and whether its review is due."""
     latest = latest_answers(session=session, learner_id=learner_id)
-    due = due_ids_by(session=session, learner_id=learner_id, until=now)
+    known = {question.id for question in candidates}
+    due = set(due_reviews(session=session, learner_id=learner_id, now=now, known=known).now)
     weights = {}
     for question in candidates:
         answer = latest.get(question.id)
-        weight = WEIGHT_UNSEEN if answer is None else WEIGHT_RIGHT if answer.correct else WEIGHT_WRONG
+        if answer is None:
+            weight = WEIGHT_UNSEEN
+        else:  # right or wrong as mastery counts it: a self-assessment overrides the grader
+            weight = WEIGHT_RIGHT if effective_correct(answer) else WEIGHT_WRONG
         weights[question.id] = weight * (DUE_FACTOR if question.id in due else 1.0)
     return weights
 
@@ -72,6 +76,30 @@ def draw_questions(
     return keyed[:count]
 
 
+def _attempt_by_key(session: Session, key: str) -> MockAttempt | None:
+    return session.scalars(select(MockAttempt).where(MockAttempt.key == key)).one_or_none()
+
+
+def _started_from(
+    session: Session,
+    attempt: MockAttempt | None,
+    *,
+    learner_id: str,
+    setup: MockSetup,
+    count: int,
+    now: datetime,
+) -> bool:
+    """Whether the attempt is this learner's still-open attempt of this very set-up (a repeated start)."""
+    if attempt is None or attempt.learner_id != learner_id:
+        return False
+    if attempt.finished_at is not None or now >= attempt.deadline_at:
+        return False
+    asked = (list(setup.lessons), list(setup.types), setup.minutes * 60)
+    if (attempt.lessons, attempt.types, attempt.time_limit_s) != asked:
+        return False
+    return session.scalar(select(func.count()).where(MockItem.attempt_id == attempt.id)) == count
+
+
 def start_attempt(
     *,
     session: Session,
@@ -80,15 +108,33 @@ def start_attempt(
     bank: QuestionBank,
     now: datetime,
     rng: random.Random | None = None,
+    key: str | None = None,
 ) -> MockAttempt:
-    """Create an attempt with its questions drawn and seeded; ValueError when no question matches."""
-    candidates = [q for slug in setup.lessons for q in bank.for_lesson(slug) if q.type in setup.types]
+    """Create an attempt with its questions drawn and seeded; ValueError when no question matches.
+
+    `key` comes with the set-up form: the same form sent twice (a double click) returns the attempt the
+    first one started while it is still open, instead of starting a second one.
+    """
+    # A lesson or type named twice must not put its questions in the draw twice.
+    setup = replace(
+        setup, lessons=tuple(dict.fromkeys(setup.lessons)), types=tuple(dict.fromkeys(setup.types))
+    )
+    candidates = list(
+        {q.id: q for slug in setup.lessons for q in bank.for_lesson(slug) if q.type in setup.types}.values()
+    )
     if not candidates:
         raise ValueError("No question matches these lessons and types. Choose more of them.")
+    count = min(setup.count, len(candidates))
+    if key is not None:
+        earlier = _attempt_by_key(session, key)
+        if _started_from(session, earlier, learner_id=learner_id, setup=setup, count=count, now=now):
+            return earlier
+        if earlier is not None:  # an old or someone else's form: start afresh under a new key
+            key = None
     weights = question_weights(session=session, learner_id=learner_id, candidates=candidates, now=now)
     drawn = draw_questions(candidates, weights, setup.count, rng or random.Random())
     attempt = MockAttempt(
-        key=uuid.uuid4().hex,
+        key=key or uuid.uuid4().hex,
         learner_id=learner_id,
         lessons=list(setup.lessons),
         types=list(setup.types),
@@ -102,7 +148,14 @@ def start_attempt(
         session.add(
             MockItem(attempt_id=attempt.id, position=position, question_id=question.id, seed=new_seed())
         )
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # the same form raced in from another request: that one started it
+        session.rollback()
+        earlier = _attempt_by_key(session, attempt.key) if key else None
+        if not _started_from(session, earlier, learner_id=learner_id, setup=setup, count=count, now=now):
+            raise
+        return earlier
     return attempt
 
 
@@ -143,6 +196,23 @@ def ensure_open(*, session: Session, attempt: MockAttempt, now: datetime) -> Non
         raise AttemptClosedError("This interview is already submitted.")
 
 
+def unanswered_count(*, session: Session, attempt: MockAttempt) -> int:
+    """How many of the attempt's questions have no answer, as the database says now (not as loaded)."""
+    session.flush()
+    return session.scalar(
+        select(func.count()).where(MockItem.attempt_id == attempt.id, MockItem.answer_id.is_(None))
+    )
+
+
+def finish_if_complete(*, session: Session, attempt: MockAttempt, now: datetime) -> bool:
+    """Finish a running attempt whose every question is answered (the caller commits); True if it did."""
+    if attempt.finished_at is None and unanswered_count(session=session, attempt=attempt) == 0:
+        attempt.finished_at = now
+        attempt.finish_reason = "completed"
+        return True
+    return False
+
+
 def current_item(*, session: Session, attempt: MockAttempt, now: datetime) -> MockItem | None:
     """The first unanswered question, marked as shown the first time it is served (for time per question)."""
     item = next((i for i in attempt_items(session=session, attempt=attempt) if i.answer_id is None), None)
@@ -168,17 +238,19 @@ def answer_item(
     tools: GeneratorTools,
     encoder: SentenceEncoder,
 ) -> MockItem:
-    """Save the answer to one question of a running attempt, in one transaction; the same again is a no-op."""
-    ensure_open(session=session, attempt=attempt, now=now)
+    """Save the answer to one question of a running attempt, in one transaction.
+
+    The same answer again (a double click, a retry) returns the saved one, even once that answer closed
+    the attempt; a different one is refused.
+    """
     if item.answer_id is not None:
-        existing = session.get(Answer, item.answer_id)
-        if existing is not None and existing.response == response_json(response):
-            return item
-        raise AlreadyAnsweredError(
-            "This question already has a saved answer; answers in an interview are final."
-        )
+        return _same_answer_or_refuse(session, item, response)
+    ensure_open(session=session, attempt=attempt, now=now)
     key = _submission_key(attempt, item.position)
     try:
+        # Answers to one attempt wait for each other (row lock on PostgreSQL; SQLite writes one at a time),
+        # so the count of unanswered questions below sees the other answer.
+        session.execute(select(MockAttempt.id).where(MockAttempt.id == attempt.id).with_for_update())
         answer = add_answer(
             session=session,
             learner_id=attempt.learner_id,
@@ -192,16 +264,40 @@ def answer_item(
         )
         item.answer_id = answer.id
         item.shown_at = item.shown_at or now
-        if all(other.answer_id is not None for other in attempt_items(session=session, attempt=attempt)):
-            attempt.finished_at = now
-            attempt.finish_reason = "completed"
+        item.draft = None  # the answer replaces what was typed so far
+        finish_if_complete(session=session, attempt=attempt, now=now)
         session.commit()
-    except IntegrityError:  # the same answer raced in from another request
+    except IntegrityError:  # the same question's answer raced in from another request
         session.rollback()
         if answer_by_key(session=session, learner_id=attempt.learner_id, submission_key=key) is None:
             raise
         session.refresh(item)
+        return _same_answer_or_refuse(session, item, response)
     return item
+
+
+def _same_answer_or_refuse(session: Session, item: MockItem, response: Response | None) -> MockItem:
+    existing = session.get(Answer, item.answer_id) if item.answer_id is not None else None
+    if existing is not None and existing.response == response_json(response):
+        return item
+    raise AlreadyAnsweredError("This question already has a saved answer; answers in an interview are final.")
+
+
+def save_draft(*, session: Session, attempt: MockAttempt, item: MockItem, text: str, now: datetime) -> bool:
+    """Keep what the learner has typed so far for an unanswered question; False when it is answered already.
+
+    A draft is not an answer: it is restored into the form on the next visit and shown in the results,
+    but never graded. Refused (AttemptClosedError) once the attempt is closed.
+    """
+    text = text.replace("\r\n", "\n")
+    if len(text) > MAX_TEXT_CHARS:
+        raise AnswerInputError(f"A draft is at most {MAX_TEXT_CHARS:,} characters; this has {len(text):,}.")
+    if item.answer_id is not None:  # a late autosave after the answer: the answer is what counts
+        return False
+    ensure_open(session=session, attempt=attempt, now=now)
+    item.draft = text if text.strip() else None
+    session.commit()
+    return True
 
 
 def submit_attempt(*, session: Session, attempt: MockAttempt, now: datetime) -> MockAttempt:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 import torch
 
 from app.lm.sampling import SamplingParams, apply_temperature, stages_from_probs
-from app.tokenizer.catalog import PRICE
+from app.tokenizer.display import show_whitespace
 
 SEED_MAX = 2**31 - 1
 
@@ -66,12 +66,12 @@ def generator_tools(encodings, catalog) -> GeneratorTools:  # noqa: ANN001 - Enc
     tokenizer = encodings.get("cl100k_base")
     if tokenizer is None:
         raise LookupError("the encodings registry has no cl100k_base")
-    prices = []
-    for model in catalog.models:
-        match = PRICE.fullmatch(model.cost)  # the catalog's own reading of the module's "~$in / $out"
-        if match:
-            prices.append(ModelPrice(model.name, float(match["input"]), float(match["output"])))
-    return GeneratorTools(tokenizer=tokenizer, prices=tuple(prices))
+    prices = tuple(
+        ModelPrice(model.name, model.input_usd_per_mtok, model.output_usd_per_mtok)
+        for model in catalog.models
+        if model.input_usd_per_mtok is not None and model.output_usd_per_mtok is not None
+    )
+    return GeneratorTools(tokenizer=tokenizer, prices=prices)
 
 
 def new_seed() -> int:
@@ -120,10 +120,6 @@ def token_count(rng: random.Random, tools: GeneratorTools) -> GeneratedInstance:
 NEXT_TOKENS = (" the", " a", " cat", " dog", " model", " token", " blue", " sky", " runs", " and", " of", ".")
 
 
-def _shown(token: str) -> str:
-    return token.replace(" ", "·")
-
-
 TOP_P_VALUES = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 
 
@@ -144,7 +140,8 @@ def nucleus_size(rng: random.Random, tools: GeneratorTools) -> GeneratedInstance
     top_p = rng.choice(TOP_P_VALUES)
     stages = stages_from_probs([p / 100 for p in percents], SamplingParams(top_p=top_p))
     rows = "\n".join(
-        f"| `{_shown(token)}` | {percent}% |" for token, percent in zip(tokens, percents, strict=True)
+        f"| `{show_whitespace(token)}` | {percent}% |"
+        for token, percent in zip(tokens, percents, strict=True)
     )
     table = f"| Token | Probability |\n|---|---|\n{rows}"
     body = f"top-p = {top_p:g}. The next-token distribution (· is a space):\n\n{table}"
@@ -227,13 +224,14 @@ def softmax_temperature(rng: random.Random, tools: GeneratorTools) -> GeneratedI
     temperature = rng.choice(TEMPERATURES)
     probs = apply_temperature(torch.tensor(logits, dtype=torch.float64), temperature)
     top = float(probs[0]) * 100
+    shown = show_whitespace(tokens[0])
     rows = "\n".join(
-        f"| `{_shown(token)}` | {logit:g} |" for token, logit in zip(tokens, logits, strict=True)
+        f"| `{show_whitespace(token)}` | {logit:g} |" for token, logit in zip(tokens, logits, strict=True)
     )
     body = (
         f"Temperature T = {temperature:g}. The logits (· is a space):\n\n"
         f"| Token | Logit |\n|---|---|\n{rows}\n\n"
-        f"What probability does `{_shown(tokens[0])}` get, in percent?"
+        f"What probability does `{shown}` get, in percent?"
     )
     scaled = ", ".join(f"{logit / temperature:.3g}" for logit in logits)
     return GeneratedInstance(
@@ -241,7 +239,7 @@ def softmax_temperature(rng: random.Random, tools: GeneratorTools) -> GeneratedI
         answer=top,
         tolerance=1.0,
         unit="%",
-        working_md=f"Divide by T: [{scaled}]; softmax gives `{_shown(tokens[0])}` {top:.1f}% (±1 counts).",
+        working_md=f"Divide by T: [{scaled}]; softmax gives `{shown}` {top:.1f}% (±1 counts).",
         given={"logits": list(logits), "temperature": temperature},
     )
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Request
 from markupsafe import Markup
 
 from app.deps import HXRequest, LearnerDep, NowDep, SessionDep
@@ -18,6 +18,7 @@ from app.quiz.service import (
     get_answer,
     mastery_by_lesson,
     present_for_learner,
+    seed_was_issued,
     self_grade,
     submit_answer,
 )
@@ -33,6 +34,8 @@ FormSeed = Annotated[int | None, Form(ge=0, le=SEED_MAX)]
 FormChoices = Annotated[list[str] | None, Form(max_length=10)]
 FormValue = Annotated[str | None, Form(max_length=200)]
 FormText = Annotated[str | None, Form(max_length=MAX_TEXT_CHARS * 4)]
+# A row id in a path: SQLite's integers stop at 2**63 - 1; a larger number is a 422, not an OverflowError.
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def question_or_404(bank: QuestionBank, question_id: str) -> Question:
@@ -90,6 +93,10 @@ def answer_question(
     try:
         if question.type == "generated" and seed is None:
             raise AnswerInputError("This question's numbers are missing (no seed). Reload the page.")
+        if question.type == "generated" and not seed_was_issued(
+            session=session, learner_id=learner.id, question_id=question.id, seed=seed
+        ):
+            raise AnswerInputError("These numbers were not the ones shown to you. Reload the page.")
         response = parse_response(question, choice=choice or [], value=value, text=text)
         answer = submit_answer(
             session=session,
@@ -118,7 +125,7 @@ def answer_question(
 
 @router.post("/answers/{answer_id}/self-grade")
 def self_grade_answer(
-    answer_id: int,
+    answer_id: RowId,
     request: Request,
     session: SessionDep,
     learner: LearnerDep,

@@ -48,7 +48,8 @@ Response = ChoiceAnswer | ChoicesAnswer | NumberAnswer | TextAnswer
 
 
 def _choice_index(raw: str, count: int) -> int:
-    if not raw.strip().isdigit() or int(raw) >= count:
+    # isdigit() alone lets through "²" and other digits int() cannot read.
+    if not (raw.isascii() and raw.strip().isdigit()) or int(raw) >= count:
         raise AnswerInputError(f"“{raw[:20]}” is not one of the {count} choices.")
     return int(raw)
 

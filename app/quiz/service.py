@@ -60,6 +60,11 @@ class AnswerView:
         return response_from_json(self.answer.response)
 
     @property
+    def counts_as_right(self) -> bool:
+        """Right or wrong as it counts everywhere (effective_correct: the self-assessment when given)."""
+        return effective_correct(self.answer)
+
+    @property
     def numbers_html(self) -> Markup:
         """The generated numbers the answer was given to."""
         return numbers_html(self.instance)
@@ -102,6 +107,18 @@ def try_seed(*, learner_id: str, question_id: str, tries: int) -> int:
     """The seed of a learner's next try at a question: the same on every reload until they answer it."""
     digest = hashlib.sha256(f"{learner_id}:{question_id}:{tries}".encode()).digest()
     return int.from_bytes(digest[:4], "big") & SEED_MAX
+
+
+def seed_was_issued(*, session: Session, learner_id: str, question_id: str, seed: int) -> bool:
+    """Whether the server showed the learner this seed for the question (at any try so far, or the next)."""
+    tries = session.scalar(
+        select(func.count())
+        .select_from(Answer)
+        .where(Answer.learner_id == learner_id, Answer.question_id == question_id)
+    )
+    return any(
+        try_seed(learner_id=learner_id, question_id=question_id, tries=n) == seed for n in range(tries + 1)
+    )
 
 
 def present_for_learner(

@@ -1,8 +1,10 @@
-"""What is due for review, and how much is due today."""
+"""What is due for review: one function that the home page, the review page, the dashboard and the mock
+interview's draw all count with."""
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.review.models import ReviewCard
@@ -13,36 +15,33 @@ def end_of_day(now: datetime) -> datetime:
     return datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=now.tzinfo)
 
 
-def due_question_ids(*, session: Session, learner_id: str, now: datetime, known: set[str]) -> list[str]:
-    """Questions whose card is due by `now`, most overdue first; only those still in the bank."""
-    rows = session.scalars(
-        select(ReviewCard.question_id)
-        .where(ReviewCard.learner_id == learner_id, ReviewCard.due_at <= now)
+@dataclass(frozen=True)
+class DueReviews:
+    """The questions due for review, most overdue first: by now, and by the end of today (UTC)."""
+
+    now: list[str]
+    today: list[str]
+
+
+def due_reviews(*, session: Session, learner_id: str, now: datetime, known: set[str]) -> DueReviews:
+    """The learner's questions due now and due today; only those still in the bank (`known`) count."""
+    rows = session.execute(
+        select(ReviewCard.question_id, ReviewCard.due_at)
+        .where(ReviewCard.learner_id == learner_id, ReviewCard.due_at < end_of_day(now))
+        .order_by(ReviewCard.due_at, ReviewCard.id)
+    ).all()
+    due = [(question_id, due_at) for question_id, due_at in rows if question_id in known]
+    return DueReviews(
+        now=[question_id for question_id, due_at in due if due_at <= now],
+        today=[question_id for question_id, _ in due],
+    )
+
+
+def next_due_at(*, session: Session, learner_id: str, known: set[str]) -> datetime | None:
+    """When the learner's next card of a question still in the bank falls due, or None without one."""
+    rows = session.execute(
+        select(ReviewCard.question_id, ReviewCard.due_at)
+        .where(ReviewCard.learner_id == learner_id)
         .order_by(ReviewCard.due_at, ReviewCard.id)
     )
-    return [question_id for question_id in rows if question_id in known]
-
-
-def due_today_count(*, session: Session, learner_id: str, now: datetime) -> int:
-    """How many cards fall due before the end of today (UTC)."""
-    return session.scalar(
-        select(func.count())
-        .select_from(ReviewCard)
-        .where(ReviewCard.learner_id == learner_id, ReviewCard.due_at < end_of_day(now))
-    )
-
-
-def due_ids_by(*, session: Session, learner_id: str, until: datetime) -> set[str]:
-    """The question ids whose card is due before `until`."""
-    return set(
-        session.scalars(
-            select(ReviewCard.question_id).where(
-                ReviewCard.learner_id == learner_id, ReviewCard.due_at < until
-            )
-        )
-    )
-
-
-def next_due_at(*, session: Session, learner_id: str) -> datetime | None:
-    """When the learner's next card falls due, or None without cards."""
-    return session.scalar(select(func.min(ReviewCard.due_at)).where(ReviewCard.learner_id == learner_id))
+    return next((due_at for question_id, due_at in rows if question_id in known), None)

@@ -58,6 +58,31 @@ def test_short_interview_survives_a_reload_and_ends_on_results(live_server, page
     expect(page.locator("svg#score-chart circle.score-dot")).to_have_count(1)
 
 
+def test_a_half_typed_interview_answer_survives_a_reload(live_server, page):
+    page.goto(live_server.url + "/mock")
+    for label in ("One answer", "Select all", "Number", "Calculation"):
+        page.get_by_label(label, exact=True).uncheck()
+    page.get_by_label("Questions").fill("1")
+    page.get_by_role("button", name="Start the interview").click()
+
+    box = page.locator("#mock-item textarea[name=text]")
+    box.press_sequentially("The model sees tokens")  # typed, never sent
+    expect(page.locator(".draft-status")).to_contain_text("Draft kept")  # autosaved a second later
+    page.reload()
+    expect(box).to_have_value("The model sees tokens")
+    expect(page.locator(".draft-status")).to_contain_text("draft was restored")
+    box.dispatch_event("draft-flush")  # what the countdown sends two seconds before the deadline
+    expect(page.locator(".draft-status")).to_contain_text("Draft kept")
+
+    box.press("Control+End")
+    box.press_sequentially(", not characters.")
+    page.get_by_role("button", name="Save answer").click()  # before the pending autosave fires
+    expect(page.locator("h1")).to_have_text("Results")
+    expect(page.locator(".score-total")).to_contain_text("1 of 1 answered")
+    expect(page.locator(".given-text")).to_have_text("The model sees tokens, not characters.")
+    expect(page.locator(".unsent-draft")).to_have_count(0)
+
+
 def test_lesson_quiz_feedback_mastery_and_try_again(live_server, page):
     page.goto(live_server.url + "/lessons/attention-mechanism")
     card = page.locator('article.question-card[data-question="fx-heads"]')

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.main import create_app
-from app.mock.models import MockAttempt
+from app.mock.models import MockAttempt, MockItem
 from app.mock.service import WEIGHT_RIGHT, WEIGHT_UNSEEN, WEIGHT_WRONG, draw_questions, question_weights
 from app.quiz.models import Answer
 from tests.quiz.helpers import HX, answer, soup, token
@@ -240,3 +240,169 @@ def test_draw_is_weighted_and_without_repeats(quiz_app):
     heavy = sum(questions[0] in d for d in draws) / len(draws)
     light = sum(questions[1] in d for d in draws) / len(draws)
     assert heavy > 0.85 and light < 0.5
+
+
+def test_the_last_answer_sent_twice_gets_the_same_reply_and_is_saved_once(quiz_client, session):
+    attempt_id = start(quiz_client, types=["single"], count="1")
+    question_id, fields = current(quiz_client, attempt_id)
+    first = give(quiz_client, attempt_id, fields, question_id)
+    again = give(quiz_client, attempt_id, fields, question_id)  # a double click on the last question
+    assert first.status_code == again.status_code == 204
+    assert first.headers["HX-Redirect"] == again.headers["HX-Redirect"] == f"/mock/{attempt_id}"
+    plain = give(quiz_client, attempt_id, fields, question_id, hx=False)
+    assert plain.status_code == 303 and plain.headers["location"] == f"/mock/{attempt_id}"
+    assert count_answers(session) == 1
+    assert give(quiz_client, attempt_id, fields, question_id, choice="1").status_code == 409
+
+
+def test_two_last_answers_at_once_finish_the_attempt(quiz_app, quiz_client, clock):
+    from app.mock import service
+    from app.quiz.schemas import ChoiceAnswer, NumberAnswer
+
+    attempt_id = start(quiz_client, count="2")
+    bank, tools = quiz_app.state.question_bank, quiz_app.state.generator_tools
+    with quiz_app.state.sessionmaker() as first, quiz_app.state.sessionmaker() as second:
+        mine = [first.get(MockAttempt, attempt_id), second.get(MockAttempt, attempt_id)]
+        # Both requests have loaded the items, each with both questions still unanswered.
+        items = [
+            service.attempt_items(session=s, attempt=a) for s, a in zip((first, second), mine, strict=True)
+        ]
+        for db, attempt, item in ((first, mine[0], items[0][0]), (second, mine[1], items[1][1])):
+            question = bank.get(item.question_id)
+            response = ChoiceAnswer(0) if question.type == "single" else NumberAnswer(128.0)
+            service.answer_item(
+                session=db,
+                attempt=attempt,
+                item=item,
+                question=question,
+                response=response,
+                now=clock.now,
+                tools=tools,
+                encoder=quiz_app.state.sentence_encoder,
+            )
+    with quiz_app.state.sessionmaker() as db:
+        assert db.get(MockAttempt, attempt_id).finish_reason == "completed"
+    assert soup(quiz_client.get(f"/mock/{attempt_id}")).select_one(".mock-results")
+
+
+def test_an_attempt_left_open_with_every_answer_saved_shows_its_results(quiz_client, session, clock):
+    attempt_id = start(quiz_client, types=["single"], count="1")
+    question_id, fields = current(quiz_client, attempt_id)
+    give(quiz_client, attempt_id, fields, question_id)
+    attempt = session.get(MockAttempt, attempt_id)
+    attempt.finished_at, attempt.finish_reason = None, None  # as an earlier race could leave it
+    session.commit()
+    assert soup(quiz_client.get(f"/mock/{attempt_id}")).select_one(".mock-results .score-value")
+    session.expire_all()
+    assert session.get(MockAttempt, attempt_id).finish_reason == "completed"
+
+
+def test_a_lesson_sent_three_times_draws_each_question_once(quiz_client, session):
+    attempt_id = start(quiz_client, lessons=["tokenization"] * 3, count="30")
+    drawn = session.scalars(select(MockItem.question_id).where(MockItem.attempt_id == attempt_id)).all()
+    assert sorted(drawn) == ["fx-numeric", "fx-single"]
+
+
+def test_the_same_start_form_twice_starts_one_interview(quiz_client, session, clock):
+    form = soup(quiz_client.get("/mock")).select_one("form.mock-form")
+    key = form.select_one("input[name=start_key]")["value"]
+    first = start(quiz_client, start_key=key)
+    assert start(quiz_client, start_key=key) == first  # a double click
+    assert start(quiz_client, start_key=key, minutes="20") != first  # the form was changed: a new one
+    quiz_client.post(f"/mock/{first}/submit", data={"csrf_token": token(quiz_client)})
+    assert start(quiz_client, start_key=key) not in (first,)  # that one is over: start afresh
+    assert session.scalar(select(func.count()).select_from(MockAttempt)) == 3
+    assert soup(quiz_client.get("/mock")).select_one("input[name=start_key]")["value"] != key
+
+
+def test_weights_follow_the_self_assessment(quiz_app, quiz_client, session):
+    card = soup(answer(quiz_client, "fx-free-text", text="No idea."))
+    assert card.select_one(".verdict")["data-correct"] == "false"
+    answer_id = card.select_one("article")["data-answer"]
+    data = {"csrf_token": token(quiz_client), "grade": "good"}
+    quiz_client.post(f"/quiz/answers/{answer_id}/self-grade", data=data, headers=HX)
+    learner_id = session.scalar(select(Answer.learner_id))
+    question = quiz_app.state.question_bank.get("fx-free-text")
+    session.expire_all()
+    weights = question_weights(
+        session=session, learner_id=learner_id, candidates=[question], now=session.get(Answer, 1).answered_at
+    )
+    assert weights == {"fx-free-text": WEIGHT_RIGHT}  # as mastery counts it: right by the learner's word
+
+
+@pytest.mark.parametrize("path", ["/mock/99999999999999999999999", "/mock/0", "/mock/-1"])
+def test_an_out_of_range_attempt_id_is_a_422(quiz_client, path):
+    assert quiz_client.get(path).status_code == 422
+    data = {"csrf_token": token(quiz_client), "position": "1", "choice": "0"}
+    for action in ("answer", "submit", "draft"):
+        assert quiz_client.post(f"{path}/{action}", data=data).status_code == 422
+
+
+def test_a_superscript_digit_is_not_a_choice(quiz_client, session):
+    attempt_id = start(quiz_client, types=["single"], count="1")
+    _, fields = current(quiz_client, attempt_id)
+    response = quiz_client.post(f"/mock/{attempt_id}/answer", data={**fields, "choice": "²"}, headers=HX)
+    assert response.status_code == 422
+    assert count_answers(session) == 0
+
+
+def _draft(client, attempt_id: int, text: str, position: str = "1"):
+    data = {"csrf_token": token(client), "position": position, "text": text}
+    return client.post(f"/mock/{attempt_id}/draft", data=data, headers=HX)
+
+
+def _interview_answer(client) -> int:
+    return start(client, types=["free_text"], count="1", minutes="5")
+
+
+def test_a_typed_interview_answer_is_autosaved_and_restored(quiz_client, quiz_settings, clock):
+    attempt_id = _interview_answer(quiz_client)
+    textarea = soup(quiz_client.get(f"/mock/{attempt_id}")).select_one("#mock-item textarea[name=text]")
+    assert textarea["hx-post"] == f"/mock/{attempt_id}/draft"
+    assert textarea["hx-trigger"].startswith("input changed delay:1s")
+    assert textarea.get_text() == ""
+    saved = _draft(quiz_client, attempt_id, "Tokens, not\r\ncharacters")
+    assert saved.status_code == 200 and "not an answer" in saved.text
+    restarted = create_app(quiz_settings)  # reload after a restart: the draft is back in the box
+    restarted.state.clock = clock
+    with TestClient(restarted, cookies=quiz_client.cookies) as client:
+        page = soup(client.get(f"/mock/{attempt_id}"))
+    assert page.select_one("#mock-item textarea[name=text]").get_text() == "Tokens, not\ncharacters"
+    assert "only a saved answer is graded" in page.select_one(".mock-draft-rule").get_text().lower()
+
+
+def test_a_draft_left_at_the_deadline_is_shown_but_not_graded(quiz_client, session, clock):
+    attempt_id = _interview_answer(quiz_client)
+    _draft(quiz_client, attempt_id, "The model sees tokens, not characters, so counting letters is hard.")
+    clock.advance(minutes=6)
+    assert _draft(quiz_client, attempt_id, "too late").status_code == 409
+    results = soup(quiz_client.get(f"/mock/{attempt_id}"))
+    assert results.select_one(".score-value").get_text() == "0%"
+    assert "0 of 1 answered" in results.select_one(".score-total").get_text()
+    assert "counting letters" in results.select_one(".unsent-draft blockquote").get_text()
+    assert count_answers(session) == 0
+
+
+def test_an_answer_replaces_the_draft_and_a_late_draft_is_ignored(quiz_client, session):
+    attempt_id = _interview_answer(quiz_client)
+    _draft(quiz_client, attempt_id, "half an")
+    _, fields = current(quiz_client, attempt_id)
+    data = {**fields, "text": "Tokens, not characters."}
+    assert quiz_client.post(f"/mock/{attempt_id}/answer", data=data, headers=HX).status_code == 204
+    assert _draft(quiz_client, attempt_id, "half an answer").status_code == 204
+    session.expire_all()
+    assert session.scalar(select(MockItem.draft).where(MockItem.attempt_id == attempt_id)) is None
+
+
+def test_drafts_are_bounded_and_owner_checked(quiz_app, quiz_client, session):
+    attempt_id = _interview_answer(quiz_client)
+    assert _draft(quiz_client, attempt_id, "x" * 5_001).status_code == 422
+    assert _draft(quiz_client, attempt_id, "x" * 5_000).status_code == 200
+    assert _draft(quiz_client, attempt_id, "x", position="2").status_code == 404
+    with TestClient(quiz_app) as stranger:
+        assert _draft(stranger, attempt_id, "mine now").status_code == 404
+    other = start(quiz_client, types=["single"], count="1")
+    assert _draft(quiz_client, other, "a draft of a choice").status_code == 422
+    session.expire_all()
+    drafts = session.scalars(select(MockItem.draft).order_by(MockItem.id)).all()
+    assert drafts == ["x" * 5_000, None]

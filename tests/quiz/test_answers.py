@@ -212,3 +212,33 @@ def test_generated_numbers_stay_on_reload_and_change_after_an_answer(quiz_client
     assert shown_seed() == first == question_form(quiz_client, "fx-attention-ratio")["seed"]
     answer(quiz_client, "fx-attention-ratio", value="1")
     assert shown_seed() != first
+
+
+@pytest.mark.parametrize("choice", ["²", "١", "𝟘"])
+def test_a_digit_int_cannot_read_is_not_a_choice(quiz_client, session, choice):
+    response = answer(quiz_client, "fx-single", choice=choice)
+    assert response.status_code == 422
+    assert "not one of the 3 choices" in soup(response).select_one(".error-message").get_text()
+    assert _count(session, Answer) == 0
+
+
+@pytest.mark.parametrize("answer_id", ["99999999999999999999999", "9223372036854775808", "0"])
+def test_an_out_of_range_answer_id_is_a_422(quiz_client, answer_id):
+    data = {"csrf_token": token(quiz_client), "grade": "good"}
+    assert quiz_client.post(f"/quiz/answers/{answer_id}/self-grade", data=data).status_code == 422
+
+
+def test_a_seed_the_server_did_not_issue_is_refused(quiz_client, session):
+    form = question_form(quiz_client, "fx-attention-ratio")
+    forged = str((int(form["seed"]) + 1) % 2**31)
+    response = answer(quiz_client, "fx-attention-ratio", form={**form, "seed": forged}, value="4")
+    assert response.status_code == 422
+    assert "not the ones shown" in soup(response).select_one(".error-message").get_text()
+    assert _count(session, Answer) == 0
+
+
+def test_a_seed_shown_before_an_answer_elsewhere_is_still_accepted(quiz_client, session):
+    older_tab = question_form(quiz_client, "fx-attention-ratio")
+    answer(quiz_client, "fx-attention-ratio", value="1")  # answered in another tab: the numbers move on
+    assert answer(quiz_client, "fx-attention-ratio", form=older_tab, value="1").status_code == 200
+    assert _count(session, Answer) == 2

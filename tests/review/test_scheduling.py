@@ -101,3 +101,19 @@ def test_home_page_counts_what_is_due_today(quiz_client, clock):
     answer(quiz_client, "fx-numeric", value="1333")  # right again: it graduates, due in days
     answer(quiz_client, "fx-single", choice="2")  # wrong: due again in a minute
     assert due_today() == "1"
+
+
+def test_home_review_and_dashboard_count_the_same_due_questions(quiz_client, session, clock):
+    answer(quiz_client, "fx-single", choice="2")  # wrong: due again in a minute
+    answer(quiz_client, "fx-numeric", value="1333")  # right: due in 10 minutes, later today
+    learner_id = session.scalar(select(ReviewLog.learner_id))
+    # A card of a question since removed from the bank is due too; no page may count it.
+    session.add(ReviewCard(learner_id=learner_id, question_id="removed-q", state=1, due_at=clock.now))
+    session.commit()
+    clock.advance(minutes=2)
+
+    home = soup(quiz_client.get("/")).select_one("[data-due-today]")["data-due-today"]
+    review = soup(quiz_client.get("/review")).select_one(".due-count")
+    dashboard = soup(quiz_client.get("/progress")).select_one("#progress-summary a[href='/review']")
+    assert home == review["data-due-today"] == dashboard.get_text().split()[0] == "2"
+    assert review["data-due"] == "1"  # of which due now: the wrong one

@@ -132,6 +132,8 @@ def test_key_parameters_lesson_embeds_sliders_and_worked_example(client):
 
 
 def test_page_prompt_over_its_url_limit_is_refused_clearly(client):
-    response = client.get("/playground/sampling", params={"prompt": "x" * 5_001}, headers={"HX-Request": "true"})
+    response = client.get(
+        "/playground/sampling", params={"prompt": "x" * 5_001}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 422
     assert "5000" in page(response).select_one(".error-message").get_text()
