@@ -35,6 +35,7 @@ from app.security.middleware import BodySizeLimitMiddleware, SecurityHeadersMidd
 from app.security.secret import resolve_secret_key
 from app.templating import make_templates
 from app.timeutil import utcnow
+from app.timing import ServerTimingMiddleware
 from app.tokenizer.api import router as tokenizer_api_router
 from app.tokenizer.catalog import load_catalog
 from app.tokenizer.encodings import EncodingFileError, load_encodings
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(LearnerCookieMiddleware, cookie=app.state.cookies)
+    app.add_middleware(ServerTimingMiddleware)  # added last: outermost, so it times everything inside
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)
     for router in (

@@ -48,17 +48,23 @@ class Connection:
 
     def __init__(self, url: str) -> None:
         self._conn = http.client.HTTPConnection(url.removeprefix("http://"))
+        self.server_ms: list[float] = []  # the app's own time for each response (its Server-Timing header)
 
     def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         """POST and read the whole response."""
         self._conn.request("POST", path, body=body, headers=headers)
-        response = self._conn.getresponse()
-        return response.status, response.read()
+        return self._read()
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
         """GET and read the whole response."""
         self._conn.request("GET", path, headers=headers or {})
+        return self._read()
+
+    def _read(self) -> tuple[int, bytes]:
         response = self._conn.getresponse()
+        timing = response.getheader("server-timing", "")
+        if timing.startswith("app;dur="):
+            self.server_ms.append(float(timing.removeprefix("app;dur=")))
         return response.status, response.read()
 
     def close(self) -> None:

@@ -118,3 +118,9 @@ def test_unexpected_error_is_a_clean_500(app):
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_every_response_says_how_long_the_app_took(client):
+    for path in ("/", "/nowhere", "/api/encodings"):
+        timing = client.get(path).headers["server-timing"]
+        assert timing.startswith("app;dur=") and float(timing.removeprefix("app;dur=")) > 0
