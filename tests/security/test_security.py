@@ -35,8 +35,29 @@ def test_security_headers_on_pages_and_errors(client):
         assert headers["referrer-policy"]
 
 
-def test_pages_have_no_inline_script_or_external_assets(client):
-    doc = page(client.get("/lessons/tokenization"))
+PAGES = [
+    "/",
+    "/lessons/tokenization",
+    "/lessons/attention-mechanism",
+    "/lessons/key-parameters",
+    "/playground/tokenizer",
+    "/playground/tokenizer/chat",
+    "/playground/tokenizer/bpe",
+    "/playground/attention",
+    "/playground/sampling",
+    "/playground/sampling/custom",
+    "/mock",
+    "/review",
+    "/progress",
+    "/api",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_have_no_inline_script_style_or_external_assets(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    doc = page(response)
     for script in doc.select("script"):
         assert script.get("src", "").startswith("/static/"), script
         assert not script.get_text(strip=True)
