@@ -4,7 +4,10 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-PIP := $(PY) -m pip --disable-pip-version-check
+# Where a machine keeps a local wheel folder (this workplace keeps torch's CPU build there), use it even if
+# PIP_FIND_LINKS is not in the environment: PyPI's default torch for Linux is the multi-GB CUDA build.
+LOCAL_WHEELS := $(wildcard /opt/wheels)
+PIP := $(PY) -m pip --disable-pip-version-check $(if $(LOCAL_WHEELS),--find-links $(LOCAL_WHEELS))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
