@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # Where a machine keeps a local wheel folder (this workplace keeps torch's CPU build there), use it even if
 # PIP_FIND_LINKS is not in the environment: PyPI's default torch for Linux is the multi-GB CUDA build.
 LOCAL_WHEELS := $(wildcard /opt/wheels)
-PIP := $(PY) -m pip --disable-pip-version-check $(if $(LOCAL_WHEELS),--find-links $(LOCAL_WHEELS))
+PIP_INSTALL := $(PY) -m pip --disable-pip-version-check install $(if $(LOCAL_WHEELS),--find-links $(LOCAL_WHEELS))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
@@ -24,11 +24,11 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.runtime-installed: requirements.txt | $(PY)
-	$(PIP) install --progress-bar on -r requirements.txt
+	$(PIP_INSTALL) --progress-bar on -r requirements.txt
 	@touch $@
 
 $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
-	$(PIP) install --progress-bar on -r requirements-dev.txt
+	$(PIP_INSTALL) --progress-bar on -r requirements-dev.txt
 	@touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
