@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from app.dashboard.charts import Bar, activity_calendar, mastery_bars, score_line
+from app.charts.progress import Bar, activity_calendar, mastery_bars, score_line
 from app.dashboard.portability import (
     MAX_IMPORT_BYTES,
     ImportConflictError,

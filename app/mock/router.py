@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.dashboard.charts import score_line
+from app.charts.progress import score_line
 from app.deps import CourseDep, HXRequest, LearnerDep, NowDep, SessionDep
 from app.mock.models import MockAttempt
 from app.mock.service import (

@@ -11,6 +11,8 @@ from app.lessons.content import ContentError
 
 # The module writes prices as "~$2.50 / $10": input, then output, US dollars per 1M tokens.
 PRICE = re.compile(r"~\$(?P<input>\d+(?:\.\d+)?) / \$(?P<output>\d+(?:\.\d+)?)")
+# The module writes windows as "128K" or "1M" tokens; vendors mean decimal thousands and millions here.
+CONTEXT = re.compile(r"(?P<number>\d+(?:\.\d+)?)(?P<unit>[KM])")
 
 
 class CatalogModel(BaseModel):
@@ -38,6 +40,8 @@ class CatalogModel(BaseModel):
             raise ValueError(f"cost {self.cost!r} looks like a price but is not '~$input / $output'")
         if match is not None:
             self._prices = (float(match["input"]), float(match["output"]))
+        if CONTEXT.fullmatch(self.context) is None:
+            raise ValueError(f"context {self.context!r} is not a number of K or M tokens, like '128K'")
         return self
 
     @property
@@ -49,6 +53,14 @@ class CatalogModel(BaseModel):
     def exact(self) -> bool:
         """True when the count is the model's own tokenizer's, not an estimate."""
         return self.encoding is not None
+
+    @property
+    def context_tokens(self) -> int:
+        """The context window in tokens, read from the module's cell: "128K" -> 128_000, "2M" -> 2_000_000."""
+        match = CONTEXT.fullmatch(self.context)
+        if match is None:
+            raise ValueError(f"context {self.context!r} is not a number of K or M tokens")
+        return round(float(match["number"]) * {"K": 1_000, "M": 1_000_000}[match["unit"]])
 
     @property
     def input_usd_per_mtok(self) -> float | None:

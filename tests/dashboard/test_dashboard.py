@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from app.dashboard.charts import Bar, activity_calendar, mastery_bars
+from app.charts.progress import Bar, activity_calendar, mastery_bars
 from app.dashboard.service import streak
 from app.quiz.models import Answer
 from app.review.models import ReviewCard, ReviewLog

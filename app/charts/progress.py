@@ -1,14 +1,12 @@
-"""Server-rendered SVG charts: lesson mastery bars, interview scores over time, a calendar of activity.
-
-Each chart is an accessible picture: role="img" with a <title> and <desc> naming what it shows. Colours come
-from classes in lab.css (light and dark), never from style attributes (the CSP forbids inline style).
-"""
+"""Progress charts: lesson mastery bars, interview scores over time, a calendar of activity."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from markupsafe import Markup, escape
+
+from app.charts.svg import svg_frame
 
 
 @dataclass(frozen=True)
@@ -18,15 +16,6 @@ class Bar:
     label: str
     share: float  # 0..1
     detail: str  # e.g. "7 of 15 right · 3 due"
-
-
-def _svg(chart_id: str, width: int, height: int, title: str, desc: str, body: list[str]) -> Markup:
-    return Markup(
-        f'<svg class="chart" id="{chart_id}" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="{chart_id}-title">{escape(title)}</title>'
-        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>' + "".join(body) + "</svg>"
-    )
 
 
 def mastery_bars(chart_id: str, bars: Sequence[Bar]) -> Markup:
@@ -47,7 +36,7 @@ def mastery_bars(chart_id: str, bars: Sequence[Bar]) -> Markup:
             f"{round(bar.share * 100)}%</text></g>"
         )
     desc = "; ".join(f"{b.label}: {round(b.share * 100)}%" for b in bars)
-    return _svg(chart_id, width, height, "Mastery per lesson", desc, body)
+    return svg_frame(chart_id, width, height, "Mastery per lesson", desc, body)
 
 
 def score_line(chart_id: str, points: Sequence[tuple[datetime, float]]) -> Markup:
@@ -84,7 +73,7 @@ def score_line(chart_id: str, points: Sequence[tuple[datetime, float]]) -> Marku
                 f"{last:%Y-%m-%d}</text>"
             )
     desc = ", ".join(f"{round(s * 100)}%" for _, s in points) if points else "No finished interview yet."
-    return _svg(
+    return svg_frame(
         chart_id, width, height, "Mock-interview scores over time", f"Scores, oldest first: {desc}", body
     )
 
@@ -116,4 +105,4 @@ def activity_calendar(chart_id: str, counts: dict[date, int], today: date, weeks
     desc = (
         f"{active} active day{'s' if active != 1 else ''} in the last {weeks} weeks, up to {today:%Y-%m-%d}."
     )
-    return _svg(chart_id, width, height, "Activity calendar", desc, body)
+    return svg_frame(chart_id, width, height, "Activity calendar", desc, body)
