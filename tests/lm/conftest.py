@@ -61,10 +61,13 @@ def fake_brown_tgz(tmp_path_factory):
 
 
 @pytest.fixture
-def module_file(tmp_path_factory):
-    """A stand-in course module with three sections."""
-    path = tmp_path_factory.mktemp("module") / "module.md"
-    path.write_text(
-        "# Module\n\nIntro.\n\n## Attention\n\nSoftmax of scores.\n\n## Tokens\n\nBPE merges pairs.\n"
+def lessons_dir(tmp_path_factory):
+    """A stand-in content/lessons folder: two lessons, front matter then the section's text."""
+    folder = tmp_path_factory.mktemp("lessons")
+    (folder / "01-attention.md").write_text(
+        '---\nslug: attention\ntitle: "Attention"\n---\n\nSoftmax of scores.\n'
     )
-    return path
+    (folder / "02-tokens.md").write_text(
+        "---\nslug: tokens\ntitle: Tokens\n---\n\nBPE merges pairs.\n\n---\nx\n"
+    )
+    return folder

@@ -35,10 +35,20 @@ def test_parse_brown_example():
     )
 
 
-def test_module_documents_split_on_sections(module_file):
-    docs = corpus.module_documents(module_file)
-    assert [d.id for d in docs] == ["module/00", "module/01", "module/02"]
-    assert docs[1].text.startswith("## Attention")
+def test_lesson_documents_are_the_module_sections(lessons_dir):
+    docs = corpus.lesson_documents(lessons_dir)
+    assert [d.id for d in docs] == ["lesson/01-attention", "lesson/02-tokens"]
+    assert docs[0].text == "## Attention\n\nSoftmax of scores."
+    assert docs[1].text == "## Tokens\n\nBPE merges pairs.\n\n---\nx"  # only the front matter is dropped
+
+
+def test_the_corpus_builds_from_the_repository_alone():
+    """The real lessons, with nothing from beside the checkout: the module's nine sections."""
+    docs = corpus.lesson_documents(corpus.DEFAULT_LESSONS_DIR)
+    assert corpus.DEFAULT_LESSONS_DIR.is_relative_to(corpus.REPO_ROOT)
+    assert len(docs) == 9
+    assert docs[0].text.startswith("## Transformer Architecture\n\nThe transformer (Vaswani et al., 2017")
+    assert all("slug:" not in d.text for d in docs)
 
 
 def test_split_holds_out_every_twentieth_document():
@@ -48,27 +58,27 @@ def test_split_holds_out_every_twentieth_document():
     assert len(train) == 95
 
 
-def test_prepare_and_load(tmp_path, fake_brown_tgz, module_file):
-    manifest = corpus.prepare_corpus(tmp_path, module_file, brown_tgz=fake_brown_tgz)
-    assert manifest["train"]["documents"] + manifest["val"]["documents"] == 503
+def test_prepare_and_load(tmp_path, fake_brown_tgz, lessons_dir):
+    manifest = corpus.prepare_corpus(tmp_path, lessons_dir, brown_tgz=fake_brown_tgz)
+    assert manifest["train"]["documents"] + manifest["val"]["documents"] == 502
     assert manifest["val"]["documents"] == 25
     train, val, loaded = corpus.load_prepared(tmp_path)
     assert loaded["data_sha256"] == manifest["data_sha256"] == corpus.data_sha256(tmp_path)
     assert train[0].id == "brown/ca00" and "/" not in train[0].text.split("\n")[0]
     assert train[0].text.startswith('The jury said "yes". It ended; fine.')
-    assert any(d.id.startswith("module/") for d in train)
-    again = corpus.prepare_corpus(tmp_path / "again", module_file, brown_tgz=fake_brown_tgz)
+    assert any(d.id.startswith("lesson/") for d in train)
+    again = corpus.prepare_corpus(tmp_path / "again", lessons_dir, brown_tgz=fake_brown_tgz)
     assert again["data_sha256"] == manifest["data_sha256"]  # deterministic
 
 
-def test_tampered_prepared_data_is_detected(tmp_path, fake_brown_tgz, module_file):
-    corpus.prepare_corpus(tmp_path, module_file, brown_tgz=fake_brown_tgz)
+def test_tampered_prepared_data_is_detected(tmp_path, fake_brown_tgz, lessons_dir):
+    corpus.prepare_corpus(tmp_path, lessons_dir, brown_tgz=fake_brown_tgz)
     with (tmp_path / corpus.VAL_FILE).open("a") as f:
         f.write(json.dumps({"id": "extra", "text": "sneaky"}) + "\n")
     with pytest.raises(RuntimeError, match="hash"):
         corpus.load_prepared(tmp_path)
 
 
-def test_missing_module_is_a_clear_error(tmp_path, fake_brown_tgz):
-    with pytest.raises(FileNotFoundError, match="--module"):
-        corpus.prepare_corpus(tmp_path, tmp_path / "nope.md", brown_tgz=fake_brown_tgz)
+def test_missing_lessons_are_a_clear_error(tmp_path, fake_brown_tgz):
+    with pytest.raises(FileNotFoundError, match="--lessons"):
+        corpus.prepare_corpus(tmp_path, tmp_path / "nowhere", brown_tgz=fake_brown_tgz)

@@ -43,10 +43,10 @@ def test_batches_come_from_a_cpu_generator():
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
-def test_train_command_end_to_end(tmp_path, fake_brown_tgz, module_file):
+def test_train_command_end_to_end(tmp_path, fake_brown_tgz, lessons_dir):
     from app.lm import corpus
 
-    corpus.prepare_corpus(tmp_path / "corpus", module_file, brown_tgz=fake_brown_tgz)
+    corpus.prepare_corpus(tmp_path / "corpus", lessons_dir, brown_tgz=fake_brown_tgz)
     out = tmp_path / "model"
     args = train.build_parser().parse_args(
         ["--corpus-dir", str(tmp_path / "corpus"), "--out", str(out), "--steps", "3", "--batch-size", "2"]
