@@ -1,13 +1,26 @@
 # LLM Interview Lab: `make run` serves the lab, `make test` runs every test. Both install what is missing.
 # Each install step is a stamp file that depends on what it installs from, so a second run reinstalls nothing.
 
-PYTHON ?= python3.11
+# Python: the first supported interpreter on PATH, unless PYTHON names one. Only versions whose full test suite
+# has passed with the pinned packages are listed (pyproject.toml's requires-python says the same).
+SUPPORTED_PYTHONS := 3.11
+PYTHON ?= $(firstword $(foreach v,$(SUPPORTED_PYTHONS),$(shell command -v python$(v) 2>/dev/null)))
 VENV := .venv
 PY := $(VENV)/bin/python
-# Where a machine keeps a local wheel folder (this workplace keeps torch's CPU build there), use it even if
-# PIP_FIND_LINKS is not in the environment: PyPI's default torch for Linux is the multi-GB CUDA build.
-LOCAL_WHEELS := $(wildcard /opt/wheels)
-PIP_INSTALL := $(PY) -m pip --disable-pip-version-check install $(if $(LOCAL_WHEELS),--find-links $(LOCAL_WHEELS))
+# torch: the CPU build unless told otherwise. PyPI's default torch for Linux is the multi-GB CUDA build, so
+# pip also looks in a local wheel folder holding torch (this workplace keeps the CPU build in /opt/wheels) or,
+# where there is none, in PyTorch's CPU index, whose 2.13.0+cpu outranks PyPI's 2.13.0.
+# For a CUDA build: TORCH_INDEX=https://download.pytorch.org/whl/cu130 make run
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+TORCH_INDEX ?= $(TORCH_CPU_INDEX)
+LOCAL_WHEELS ?= /opt/wheels
+LOCAL_TORCH := $(wildcard $(LOCAL_WHEELS)/torch-*.whl)
+ifeq ($(TORCH_INDEX)$(if $(LOCAL_TORCH),local),$(TORCH_CPU_INDEX)local)
+TORCH_SOURCE := --find-links $(LOCAL_WHEELS)
+else
+TORCH_SOURCE := --extra-index-url $(TORCH_INDEX)
+endif
+PIP_INSTALL := $(PY) -m pip --disable-pip-version-check install $(TORCH_SOURCE)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
@@ -20,7 +33,12 @@ help:
 	@echo "make bench  run the benchmarks (medians and p95s)"
 	@echo "make train  train the lab's tokenizer and small transformer from scratch"
 
+# Checked only when the virtual environment must be made; $(error) stops make with this one line.
+PYTHON_OK = $(if $(PYTHON),$(shell "$(PYTHON)" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null \
+	| grep -xF -e $(subst $() , -e ,$(SUPPORTED_PYTHONS))))
+
 $(PY):
+	$(if $(PYTHON_OK),,$(error the lab needs Python $(SUPPORTED_PYTHONS) with venv and pip ($(if $(PYTHON),'$(PYTHON)' is not that,none is on PATH)): install it (Debian/Ubuntu: apt-get install python3.11 python3.11-venv; macOS: brew install python@3.11) or set PYTHON=/path/to/python3.11))
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.runtime-installed: requirements.txt | $(PY)
