@@ -4,20 +4,26 @@ genai-prices ships its data inside the wheel (genai_prices/data.py). It can also
 GitHub, but only through its `UpdatePrices` background task, which the lab never starts: every figure here
 comes from the pinned, installed snapshot (tests/catalog/test_dataset.py runs it with the network blocked).
 
+Importing the package's data takes a quarter of a second on 2 cores, so the app reads it in a background
+thread at start-up (PriceDatasetLoader) and /healthz does not wait for it.
+
 Prices can depend on the date (a scheduled change) and on the time of day (DeepSeek's off-peak rates), so the
 lab reads them at one instant: 12:00 UTC on the day the app started, and says so.
 """
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from importlib.metadata import version
-
-from genai_prices import Usage, data_snapshot
-from genai_prices import types as gp
+from typing import TYPE_CHECKING
 
 from app.catalog.models import CatalogModel, ModelCatalog
+
+if TYPE_CHECKING:  # the package itself is imported in the loading thread, off the start-up path
+    from genai_prices import data_snapshot
+    from genai_prices import types as gp
 
 PACKAGE = "genai-prices"
 # Noon UTC: inside every provider's standard (peak) hours, so a time-of-day discount never applies.
@@ -26,6 +32,8 @@ PRICE_TIME = time(12, 0, tzinfo=UTC)
 
 def _usd(value: object) -> Decimal | None:
     """A price key's base US dollars per 1M tokens: a number, or the first tier of a tiered price."""
+    from genai_prices import types as gp
+
     if isinstance(value, gp.TieredPrices):
         return value.base
     return value if isinstance(value, Decimal) else None
@@ -46,8 +54,8 @@ class DatasetEntry:
     tiered: bool  # a long prompt moves the whole request to a higher price
     conditional: bool  # the price depends on the date or the time of day
     deprecated: bool
-    _provider: gp.Provider
-    _model: gp.ModelInfo
+    _provider: "gp.Provider"
+    _model: "gp.ModelInfo"
 
     @property
     def output_input_ratio(self) -> float | None:
@@ -116,6 +124,8 @@ class PriceDataset:
 
     def cost(self, model_id: str, *, input_tokens: int, cached_input_tokens: int, output_tokens: int):
         """The request's price per genai-prices (DatasetCost), or None where the dataset lacks the model."""
+        from genai_prices import Usage
+
         entry = self.entry(model_id)
         if entry is None:
             return None
@@ -130,8 +140,10 @@ class PriceDataset:
         )
 
 
-def _entry(snapshot: data_snapshot.DataSnapshot, model: CatalogModel, at: datetime) -> DatasetEntry | str:
+def _entry(snapshot: "data_snapshot.DataSnapshot", model: CatalogModel, at: datetime) -> DatasetEntry | str:
     """The model's entry, or why there is none."""
+    from genai_prices import types as gp
+
     ref = model.genai_prices
     if ref is None:
         return "the catalog names no genai-prices entry for it"
@@ -178,8 +190,10 @@ def _compare(model: CatalogModel, found: DatasetEntry | str) -> Comparison:
     )
 
 
-def _price_until(info: gp.ModelInfo, prices: tuple[float | None, float | None]) -> date | None:
+def _price_until(info: "gp.ModelInfo", prices: tuple[float | None, float | None]) -> date | None:
     """When the dataset's history replaces the module's (input, output) price, if it records that price."""
+    from genai_prices import types as gp
+
     if not isinstance(info.prices, list):
         return None
     wanted = tuple(Decimal(str(p)) for p in prices if p is not None)
@@ -194,8 +208,10 @@ def _price_until(info: gp.ModelInfo, prices: tuple[float | None, float | None]) 
     return None
 
 
-def latest_price_change(providers: Iterable[gp.Provider], on: date) -> date | None:
+def latest_price_change(providers: Iterable["gp.Provider"], on: date) -> date | None:
     """The newest start date of a dated price in the data that is in effect on `on`."""
+    from genai_prices import types as gp
+
     dates = [
         conditional.constraint.start_date
         for provider in providers
@@ -210,6 +226,8 @@ def latest_price_change(providers: Iterable[gp.Provider], on: date) -> date | No
 
 def load_price_dataset(catalog: ModelCatalog, *, on: date) -> PriceDataset:
     """Every catalog model's figures in the installed genai-prices, at 12:00 UTC on `on`; never fetched."""
+    from genai_prices import data_snapshot
+
     snapshot = data_snapshot.get_snapshot()
     if snapshot.from_auto_update:  # someone started genai_prices.UpdatePrices: the lab reads only the package
         raise RuntimeError(f"{PACKAGE} holds fetched prices; the lab reads only the installed snapshot")
@@ -220,3 +238,35 @@ def load_price_dataset(catalog: ModelCatalog, *, on: date) -> PriceDataset:
         latest_change=latest_price_change(snapshot.providers, on),
         comparisons=tuple(_compare(model, _entry(snapshot, model, at)) for model in catalog.models),
     )
+
+
+class PriceDatasetLoader:
+    """Reads genai-prices once, in a background thread started with the app; `get()` waits for it."""
+
+    def __init__(self, catalog: ModelCatalog, *, on: date) -> None:
+        self._catalog, self._on = catalog, on
+        self._done = threading.Event()
+        self._dataset: PriceDataset | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load, name="genai-prices", daemon=True)
+
+    def start(self) -> "PriceDatasetLoader":
+        """Begin reading in the background; returns self."""
+        self._thread.start()
+        return self
+
+    def _load(self) -> None:
+        try:
+            self._dataset = load_price_dataset(self._catalog, on=self._on)
+        except BaseException as exc:  # handed to every caller of get(), never lost in the thread
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def get(self) -> PriceDataset:
+        """The dataset, once read (blocking until then); the reading's error, if it failed."""
+        self._done.wait()
+        if self._error is not None:
+            raise RuntimeError(f"{PACKAGE} could not be read: {self._error}") from self._error
+        assert self._dataset is not None
+        return self._dataset

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from markupsafe import Markup
 
 from app.catalog.chooser import load_framework
-from app.catalog.dataset import load_price_dataset
+from app.catalog.dataset import PriceDatasetLoader
 from app.catalog.schemas import ChooserForm, CostForm
 from app.catalog.service import ratio_claim
 from app.catalog.tables import (
@@ -63,7 +63,7 @@ def attach_catalog(app: FastAPI, course: Course) -> None:
     """Load what the catalog's pages need onto app.state and place its tables and widgets in the lessons."""
     state, extras = app.state, app.state.lesson_extras
     catalog = state.model_catalog
-    state.price_dataset = load_price_dataset(catalog, on=state.clock().date())
+    state.price_dataset = PriceDatasetLoader(catalog, on=state.clock().date()).start()
     families, context_lesson = course.lesson(FAMILIES_LESSON), course.lesson(CONTEXT_LESSON)
     state.model_framework = load_framework(
         state.settings.content_dir / "model_selection.yaml", catalog=catalog, lesson=families

@@ -34,7 +34,7 @@ def common(request: Request) -> dict[str, Any]:
     state = request.app.state
     return {
         "catalog": state.model_catalog,
-        "dataset": state.price_dataset,
+        "dataset": state.price_dataset.get(),
         "fmt": formatting,
         "source_names": SOURCE_NAMES,
     }
@@ -102,7 +102,7 @@ def calculator_context(
         counts["output_counts"] = count_tokens(state.encodings, state.model_catalog, form.output_text)
     costs = every_model_cost(
         catalog=state.model_catalog,
-        dataset=state.price_dataset,
+        dataset=state.price_dataset.get(),
         workload=workload,
         source=form.prices,
         **counts,
@@ -129,7 +129,7 @@ def ratios_context(request: Request, *, embedded: bool = False) -> dict[str, Any
     """Each model's output/input price ratio from both sources, against the module's claimed range."""
     state = request.app.state
     low, high, sentence = state.cost_ratio_claim
-    ratios = price_ratios(state.model_catalog, state.price_dataset, low=low, high=high)
+    ratios = price_ratios(state.model_catalog, state.price_dataset.get(), low=low, high=high)
     rows = []
     for ratio in ratios:
         if ratio.dataset is None and ratio.module is None:
@@ -192,7 +192,7 @@ def chooser_context(request: Request, form: ChooserForm, *, embedded: bool = Fal
     suggestions = suggest(
         framework=framework,
         catalog=state.model_catalog,
-        dataset=state.price_dataset,
+        dataset=state.price_dataset.get(),
         chosen=form.need,
         workload=workload,
         requests=form.requests,

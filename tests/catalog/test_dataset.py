@@ -162,3 +162,18 @@ def test_the_widgets_run_with_the_network_blocked(no_network, client):
     assert partial.select("svg#costs-chart g.bar-row")
     chooser = page(client.get("/playground/costs/chooser?need=simple", headers=headers))
     assert chooser.select("ol.chooser-suggestions > li")
+
+
+def test_the_loader_reads_in_the_background_and_hands_on_its_error(monkeypatch):
+    from app.catalog import dataset as module
+
+    catalog = load_catalog(ROOT / "content" / "models.yaml", encodings=["cl100k_base", "o200k_base"])
+    assert module.PriceDatasetLoader(catalog, on=ON).start().get().label == "genai-prices 0.2.3"
+
+    def broken(*args, **kwargs):
+        raise ValueError("bad data")
+
+    monkeypatch.setattr(module, "load_price_dataset", broken)
+    loader = module.PriceDatasetLoader(catalog, on=ON).start()
+    with pytest.raises(RuntimeError, match="genai-prices could not be read: bad data"):
+        loader.get()
