@@ -10,6 +10,10 @@ from fastapi.staticfiles import StaticFiles
 from app.apidocs.router import router as apidocs_router
 from app.attention import api as attention_api
 from app.attention import router as attention_pages
+from app.catalog import api as catalog_api
+from app.catalog import router as catalog_pages
+from app.catalog.lesson_extras import attach_catalog
+from app.catalog.models import load_catalog
 from app.config import Settings, get_settings
 from app.dashboard.router import router as dashboard_router
 from app.db import make_engine, make_sessionmaker
@@ -37,7 +41,6 @@ from app.templating import make_templates
 from app.timeutil import utcnow
 from app.timing import ServerTimingMiddleware
 from app.tokenizer.api import router as tokenizer_api_router
-from app.tokenizer.catalog import load_catalog
 from app.tokenizer.encodings import EncodingFileError, load_encodings
 from app.tokenizer.lesson_extras import register_lesson_extras as register_tokenizer_extras
 from app.tokenizer.router import router as tokenizer_router
@@ -129,12 +132,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mock_router,
         review_router,
         dashboard_router,
+        catalog_pages.router,
+        catalog_api.router,
     ):
         app.include_router(router)
     extras = app.state.lesson_extras
     register_tokenizer_extras(extras, course=course)
     attention_pages.register_lesson_extras(extras)
     sampling_pages.register_lesson_extras(extras)
+    attach_catalog(app, course)
     register_lesson_quizzes(extras, course, question_bank)
     _check_extras(course, app.state.lesson_extras)
     return app
@@ -147,3 +153,9 @@ def _check_extras(course: Course, extras: LessonExtras) -> None:
         for anchor in extras.anchors(lesson.slug):
             if anchor not in known:
                 raise StartupError(f"lesson '{lesson.slug}' has no heading '#{anchor}' for its extra")
+        tables = {(section.anchor, section.table_count) for section in lesson.rendered.sections}
+        for anchor, number in extras.replaced_tables(lesson.slug):
+            if not any(a == anchor and number < count for a, count in tables):
+                raise StartupError(
+                    f"lesson '{lesson.slug}' has no table {number} under '#{anchor}' to replace"
+                )

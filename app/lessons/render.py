@@ -25,11 +25,33 @@ class TocEntry:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A run of a section's HTML: one table (numbered from 0 in its section) or what lies between tables."""
+
+    html: str
+    table: int | None = None
+
+
+@dataclass(frozen=True)
 class Section:
-    """The HTML of one part of a lesson: from a heading (anchor) to the next, or the lead before any."""
+    """The HTML of one part of a lesson: from a heading (anchor) to the next, or the lead before any.
+
+    It is kept as blocks so a feature can put a computed table in place of one of the text's tables
+    (LessonExtras.replace_table) while everything around it stays the module's.
+    """
 
     anchor: str | None
-    html: str
+    blocks: tuple[Block, ...]
+
+    @property
+    def html(self) -> str:
+        """The whole section."""
+        return "".join(block.html for block in self.blocks)
+
+    @property
+    def table_count(self) -> int:
+        """How many tables the section has."""
+        return sum(block.table is not None for block in self.blocks)
 
 
 @dataclass(frozen=True)
@@ -99,7 +121,27 @@ def render_markdown(body: str) -> RenderedLesson:
     bounds = [*starts, (len(tokens), None)]
     sections = []
     for (start, anchor), (end, _) in zip(bounds, bounds[1:], strict=False):
-        html = md.renderer.render(tokens[start:end], md.options, {})
-        if html:
-            sections.append(Section(anchor=anchor, html=html))
+        blocks = _blocks(md, tokens, start, end)
+        if blocks:
+            sections.append(Section(anchor=anchor, blocks=blocks))
     return RenderedLesson(sections=tuple(sections), toc=tuple(toc))
+
+
+def _blocks(md: MarkdownIt, tokens: list, start: int, end: int) -> tuple[Block, ...]:
+    """Tokens[start:end] rendered as blocks: each top-level table on its own, the rest between them."""
+    cuts: list[tuple[int, int, int | None]] = []  # (from, to, table number)
+    position, tables = start, 0
+    for i in range(start, end):
+        if tokens[i].type == "table_open" and tokens[i].level == 0:
+            cuts.append((position, i, None))
+            position = i
+        elif tokens[i].type == "table_close" and tokens[i].level == 0:
+            cuts.append((position, i + 1, tables))
+            position, tables = i + 1, tables + 1
+    cuts.append((position, end, None))
+    blocks = []
+    for first, last, table in cuts:
+        html = md.renderer.render(tokens[first:last], md.options, {}) if last > first else ""
+        if html:
+            blocks.append(Block(html=html, table=table))
+    return tuple(blocks)

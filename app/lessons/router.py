@@ -37,6 +37,7 @@ def lesson_page(slug: str, request: Request, session: SessionDep, learner: Learn
             "previous": previous,
             "following": following,
             "extras": request.app.state.lesson_extras.render_for(slug, request),
+            "tables": request.app.state.lesson_extras.tables_for(slug, request),
         },
     )
 

@@ -1,7 +1,7 @@
 """Generated questions: fresh numbers from a seed at every attempt, checked with the lab's own code.
 
 A seed fixes every number, so a reload shows the same question and grading is reproducible. Token counts
-come from the lab's encodings (app/tokenizer), prices from the model catalog (content/models.yaml), nucleus
+come from the lab's encodings (app/tokenizer), prices from the model catalog (app/catalog), nucleus
 sizes and temperature softmax from app/lm/sampling.py: the same code the widgets run.
 """
 
@@ -12,8 +12,10 @@ from typing import Any, Protocol
 
 import torch
 
+from app.catalog.models import ModelCatalog
 from app.lm.sampling import SamplingParams, apply_temperature, stages_from_probs
 from app.tokenizer.display import show_whitespace
+from app.tokenizer.encodings import EncodingRegistry
 
 SEED_MAX = 2**31 - 1
 
@@ -61,7 +63,7 @@ class GeneratedInstance:
     given: dict[str, Any]  # the drawn numbers, by name
 
 
-def generator_tools(encodings, catalog) -> GeneratorTools:  # noqa: ANN001 - EncodingRegistry, ModelCatalog
+def generator_tools(encodings: EncodingRegistry, catalog: ModelCatalog) -> GeneratorTools:
     """The tools from the app's encodings registry and model catalog: cl100k_base and every priced model."""
     tokenizer = encodings.get("cl100k_base")
     if tokenizer is None:

@@ -1,10 +1,10 @@
-"""Annotated dependencies of the tokenizer feature: the encodings and model catalog loaded at start-up."""
+"""Annotated dependencies of the tokenizer feature: the encodings loaded at start-up."""
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from app.tokenizer.catalog import ModelCatalog
+from app.catalog.deps import CatalogDep
 from app.tokenizer.encodings import EncodingRegistry
 
 
@@ -14,16 +14,12 @@ async def get_encodings(request: Request) -> EncodingRegistry:
     return request.app.state.encodings
 
 
-async def get_catalog(request: Request) -> ModelCatalog:
-    """The model catalog loaded at start-up."""
-    return request.app.state.model_catalog
-
-
 async def get_max_chars(request: Request) -> int:
     """The longest text to tokenize (settings.max_tokenize_chars)."""
     return request.app.state.settings.max_tokenize_chars
 
 
 EncodingsDep = Annotated[EncodingRegistry, Depends(get_encodings)]
-CatalogDep = Annotated[ModelCatalog, Depends(get_catalog)]
 MaxCharsDep = Annotated[int, Depends(get_max_chars)]
+
+__all__ = ["CatalogDep", "EncodingsDep", "MaxCharsDep", "get_encodings", "get_max_chars"]

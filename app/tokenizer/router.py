@@ -4,13 +4,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 
+from app.catalog.deps import CatalogDep
+from app.catalog.models import ModelCatalog
 from app.config import Settings
 from app.deps import HXRequest, LearnerDep, SettingsDep
 from app.templating import render
-from app.tokenizer.catalog import ModelCatalog
 from app.tokenizer.chat import ChatMessage, chatml_transcript
 from app.tokenizer.demos import all_demos
-from app.tokenizer.deps import CatalogDep, EncodingsDep
+from app.tokenizer.deps import EncodingsDep
 from app.tokenizer.encodings import EncodingRegistry
 from app.tokenizer.schemas import (
     CHAT_SAMPLE,

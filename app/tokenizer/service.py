@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.tokenizer.catalog import CatalogModel, ModelCatalog
+from app.catalog.models import CatalogModel, ModelCatalog
 from app.tokenizer.encodings import EncodingRegistry, TokenEncoding, TokenPiece
 from app.tokenizer.schemas import PlaygroundForm
 
@@ -157,6 +157,8 @@ def input_costs(
     counts = {result.encoding: result.count for result in counted if not result.allow_special}
     costs = []
     for model in catalog.models:
+        if model.cost is None:  # only the Context Windows table lists it: no Cost cell to show
+            continue
         name = model.counted_with
         if name not in counts:
             counts[name] = tokenize_with(registry.get(name), text, allow_special=False).count

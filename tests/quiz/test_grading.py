@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+from app.catalog.models import load_catalog
 from app.config import ROOT, Settings
 from app.lessons.content import load_course
 from app.lm.sampling import SamplingParams, apply_temperature, stages_from_probs
@@ -18,7 +19,6 @@ from app.quiz.schemas import (
     parse_number,
     parse_response,
 )
-from app.tokenizer.catalog import load_catalog
 from app.tokenizer.encodings import load_encodings
 from tests.quiz.fixtures import FIXTURE_BANK
 

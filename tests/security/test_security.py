@@ -50,6 +50,10 @@ PAGES = [
     "/review",
     "/progress",
     "/api",
+    "/playground/costs",
+    "/lessons/model-families",
+    "/lessons/context-windows",
+    "/lessons/mental-models",
 ]
 
 
