@@ -10,7 +10,10 @@ from fastapi.staticfiles import StaticFiles
 from app.apidocs.router import router as apidocs_router
 from app.attention import api as attention_api
 from app.attention import router as attention_pages
+from app.completions import router as completions_pages
 from app.config import Settings, get_settings
+from app.context import api as context_api
+from app.context import router as context_pages
 from app.dashboard.router import router as dashboard_router
 from app.db import make_engine, make_sessionmaker
 from app.embeddings.model import load_sentence_encoder
@@ -125,6 +128,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         attention_api.router,
         sampling_pages.router,
         sampling_api.router,
+        context_pages.router,
+        context_api.router,
+        completions_pages.router,
         quiz_router,
         mock_router,
         review_router,
@@ -135,6 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_tokenizer_extras(extras, course=course)
     attention_pages.register_lesson_extras(extras)
     sampling_pages.register_lesson_extras(extras)
+    context_pages.register_lesson_extras(extras)
+    completions_pages.register_lesson_extras(extras)
     register_lesson_quizzes(extras, course, question_bank)
     _check_extras(course, app.state.lesson_extras)
     return app
