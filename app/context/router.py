@@ -10,7 +10,7 @@ from app.context.example import ContextExample
 from app.context.schemas import MAX_LENGTH, MAX_RESERVE, PART_LIMITS, BudgetForm, RatioForm
 from app.context.service import history_growth
 from app.context.views import budget_chart, growth_view, module_arithmetic, part_rows, ratio_view
-from app.deps import HXRequest
+from app.deps import HXRequest, LearnerDep
 from app.lessons.extras import LessonExtras
 from app.templating import render, render_fragment
 from app.tokenizer.catalog import ModelCatalog
@@ -80,8 +80,9 @@ def _page(request: Request, form: BudgetForm, ratio: RatioForm, example: Context
     )
 
 
+# LearnerDep: the page's form POSTs, and a CSRF token is bound to the learner the cookie names.
 @router.get("")
-def context_page(request: Request, example: ExampleDep):
+def context_page(request: Request, learner: LearnerDep, example: ExampleDep):
     """The page, pre-filled with the module's example request."""
     return _page(request, example_form(request, example), RatioForm(), example)
 
@@ -96,7 +97,11 @@ def context_update(request: Request, hx: HXRequest, example: ExampleDep, form: A
 
 @router.get("/attention-cost")
 def attention_cost(
-    request: Request, hx: HXRequest, example: ExampleDep, ratio: Annotated[RatioForm, Query()]
+    request: Request,
+    learner: LearnerDep,
+    hx: HXRequest,
+    example: ExampleDep,
+    ratio: Annotated[RatioForm, Query()],
 ):
     """The attention cost of one length against another, (n2/n1)^2, beside the module's figures."""
     if hx:
