@@ -30,7 +30,7 @@ class SpreadState(BaseModel):
 
     prompt: str = Field(DEFAULT_PROMPT, max_length=PROMPT_CHARS)
     temperature: float = Field(0.8, ge=0.0, le=MAX_TEMPERATURE, allow_inf_nan=False)
-    max_tokens: int = Field(8, ge=1, le=MAX_TOKENS_LIMIT)
+    max_tokens: int = Field(6, ge=1, le=MAX_TOKENS_LIMIT)
     seed: int = Field(42, ge=0, lt=2**63)
     embedded: bool = False
 
