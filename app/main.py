@@ -141,7 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_tokenizer_extras(extras, course=course)
     attention_pages.register_lesson_extras(extras)
     sampling_pages.register_lesson_extras(extras)
-    context_pages.register_lesson_extras(extras)
+    context_pages.register_lesson_extras(extras, course=course, content_dir=settings.content_dir)
     completions_pages.register_lesson_extras(extras)
     register_lesson_quizzes(extras, course, question_bank)
     _check_extras(course, app.state.lesson_extras)

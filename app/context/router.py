@@ -1,16 +1,18 @@
 """The context-window page: the budget of one request, history growth, and attention cost by length."""
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from markupsafe import Markup
 
 from app.context.deps import ExampleDep, budget_or_422, get_example
-from app.context.example import ContextExample
+from app.context.example import ContextExample, load_context_example
 from app.context.schemas import MAX_LENGTH, MAX_RESERVE, PART_LIMITS, BudgetForm, RatioForm
 from app.context.service import history_growth
 from app.context.views import budget_chart, growth_view, module_arithmetic, part_rows, ratio_view
 from app.deps import HXRequest, LearnerDep
+from app.lessons.content import Course
 from app.lessons.extras import LessonExtras
 from app.templating import render, render_fragment
 from app.tokenizer.catalog import ModelCatalog
@@ -123,8 +125,13 @@ def lesson_ratio_widget(request: Request) -> Markup:
     )
 
 
-def register_lesson_extras(extras: LessonExtras) -> None:
-    """The budget after the module's diagram; the attention cost after the windows table and in Attention."""
+def register_lesson_extras(extras: LessonExtras, *, course: Course, content_dir: Path) -> None:
+    """The budget after the module's diagram; the attention cost after the windows table and in Attention.
+
+    The example is read once here so that a content edit which drops the module's figures, or the example
+    file, stops the start-up with the file named (ContentError), not the first lesson view.
+    """
+    load_context_example(course, content_dir)
     extras.register("context-windows", "how-context-windows-work", lesson_budget_widget)
     extras.register("context-windows", "current-context-windows-as-of-early-2026", lesson_ratio_widget)
     extras.register("attention-mechanism", "attention-complexity", lesson_ratio_widget)

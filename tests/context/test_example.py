@@ -45,6 +45,15 @@ def test_a_missing_example_file_stops_with_its_path(tmp_path):
         load_context_example(load_course(tmp_path / "content"), tmp_path / "content")
 
 
+def test_the_app_refuses_to_start_without_the_example(settings, tmp_path):
+    from app.main import create_app
+
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    (tmp_path / "content" / "context-example.yaml").unlink()
+    with pytest.raises(ContentError, match="context-example.yaml"):
+        create_app(settings.model_copy(update={"content_dir": tmp_path / "content"}))
+
+
 def test_documents_are_the_nine_lessons(example):
     assert len(example.document_titles) == 9
     assert example.documents.startswith("[Document 1: Transformer Architecture]\n")
