@@ -14,7 +14,10 @@ from app.catalog import api as catalog_api
 from app.catalog import router as catalog_pages
 from app.catalog.lesson_extras import attach_catalog
 from app.catalog.models import load_catalog
+from app.completions import router as completions_pages
 from app.config import Settings, get_settings
+from app.context import api as context_api
+from app.context import router as context_pages
 from app.dashboard.router import router as dashboard_router
 from app.db import make_engine, make_sessionmaker
 from app.embeddings.model import load_sentence_encoder
@@ -128,6 +131,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         attention_api.router,
         sampling_pages.router,
         sampling_api.router,
+        context_pages.router,
+        context_api.router,
+        completions_pages.router,
         quiz_router,
         mock_router,
         review_router,
@@ -141,6 +147,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     attention_pages.register_lesson_extras(extras)
     sampling_pages.register_lesson_extras(extras)
     attach_catalog(app, course)
+    context_pages.register_lesson_extras(extras, course=course, content_dir=settings.content_dir)
+    completions_pages.register_lesson_extras(extras)
     register_lesson_quizzes(extras, course, question_bank)
     _check_extras(course, app.state.lesson_extras)
     return app

@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from app.catalog.deps import CatalogDep
 from app.tokenizer.encodings import EncodingRegistry
 
 
@@ -21,5 +20,3 @@ async def get_max_chars(request: Request) -> int:
 
 EncodingsDep = Annotated[EncodingRegistry, Depends(get_encodings)]
 MaxCharsDep = Annotated[int, Depends(get_max_chars)]
-
-__all__ = ["CatalogDep", "EncodingsDep", "MaxCharsDep", "get_encodings", "get_max_chars"]

@@ -1,4 +1,4 @@
-"""The Makefile on a learner's machine: torch's CPU build by default, and a clear word when Python is missing."""
+"""The Makefile on a learner's machine: torch's CPU build by default, a clear word when Python is missing."""
 
 import shutil
 import subprocess

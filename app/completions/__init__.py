@@ -1,0 +1,1 @@
+"""A probabilistic text completer, made visible: the lab's model sampled many times on one prompt."""
