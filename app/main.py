@@ -8,6 +8,8 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.apidocs.router import router as apidocs_router
+from app.architecture import api as architecture_api
+from app.architecture import router as architecture_pages
 from app.attention import api as attention_api
 from app.attention import router as attention_pages
 from app.config import Settings, get_settings
@@ -129,12 +131,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mock_router,
         review_router,
         dashboard_router,
+        architecture_pages.router,
+        architecture_api.router,
     ):
         app.include_router(router)
     extras = app.state.lesson_extras
     register_tokenizer_extras(extras, course=course)
     attention_pages.register_lesson_extras(extras)
     sampling_pages.register_lesson_extras(extras)
+    architecture_pages.register_lesson_extras(extras, course=course, content_dir=settings.content_dir)
     register_lesson_quizzes(extras, course, question_bank)
     _check_extras(course, app.state.lesson_extras)
     return app

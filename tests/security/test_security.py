@@ -37,6 +37,7 @@ def test_security_headers_on_pages_and_errors(client):
 
 PAGES = [
     "/",
+    "/lessons/transformer-architecture",
     "/lessons/tokenization",
     "/lessons/attention-mechanism",
     "/lessons/key-parameters",
@@ -46,6 +47,7 @@ PAGES = [
     "/playground/attention",
     "/playground/sampling",
     "/playground/sampling/custom",
+    "/playground/architecture",
     "/mock",
     "/review",
     "/progress",
