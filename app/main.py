@@ -8,6 +8,8 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.apidocs.router import router as apidocs_router
+from app.architecture import api as architecture_api
+from app.architecture import router as architecture_pages
 from app.attention import api as attention_api
 from app.attention import router as attention_pages
 from app.catalog import api as catalog_api
@@ -140,6 +142,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dashboard_router,
         catalog_pages.router,
         catalog_api.router,
+        architecture_pages.router,
+        architecture_api.router,
     ):
         app.include_router(router)
     extras = app.state.lesson_extras
@@ -149,6 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     attach_catalog(app, course)
     context_pages.register_lesson_extras(extras, course=course, content_dir=settings.content_dir)
     completions_pages.register_lesson_extras(extras)
+    architecture_pages.register_lesson_extras(extras, course=course, content_dir=settings.content_dir)
     register_lesson_quizzes(extras, course, question_bank)
     _check_extras(course, app.state.lesson_extras)
     return app

@@ -37,6 +37,7 @@ def test_security_headers_on_pages_and_errors(client):
 
 PAGES = [
     "/",
+    "/lessons/transformer-architecture",
     "/lessons/tokenization",
     "/lessons/attention-mechanism",
     "/lessons/key-parameters",
@@ -50,6 +51,7 @@ PAGES = [
     "/playground/sampling/custom",
     "/playground/context",
     "/playground/completions",
+    "/playground/architecture",
     "/mock",
     "/review",
     "/progress",
