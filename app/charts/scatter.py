@@ -26,6 +26,15 @@ def _span(values: Sequence[float]) -> tuple[float, float]:
     return low - pad, high + pad
 
 
+def _free_line(x: float, y: float, placed: list[tuple[float, float]], step: float = 13.0) -> float:
+    """A label's baseline, moved a line at a time (down, or up for a negative step) until it clears the
+    labels already placed near it: points that nearly coincide would print their labels on one another."""
+    while any(abs(x - ox) < 40 and abs(y - oy) < abs(step) for ox, oy in placed):
+        y += step
+    placed.append((x, y))
+    return round(y, 1)
+
+
 def scatter_plot(
     chart_id: str,
     points: Sequence[ScatterPoint],
@@ -64,17 +73,22 @@ def scatter_plot(
         body.append(
             f'<line class="grid zero-line" x1="{left}" x2="{left + plot_w}" y1="{py(0)}" y2="{py(0)}"/>'
         )
+    placed: list[tuple[float, float]] = []
+    labels = []
     for i, point in enumerate(points):
         x, y = px(point.x), py(point.y)
         anchor = "end" if x > left + plot_w * 0.8 else "start"
         dx = -9 if anchor == "end" else 9
+        label_y = _free_line(x + dx, y + 4, placed, step=-13.0 if y > top + plot_h / 2 else 13.0)
         body.append(
             f'<g class="scatter-point" data-index="{i}" data-x="{point.x:.6f}" data-y="{point.y:.6f}">'
-            f'<circle cx="{x}" cy="{y}" r="6"/>'
-            f'<text class="chart-label" x="{x + dx}" y="{y + 4}" text-anchor="{anchor}">'
-            f"{escape(point.label)}</text>"
-            f"<title>{escape(point.detail)}</title></g>"
+            f'<circle cx="{x}" cy="{y}" r="6"/><title>{escape(point.detail)}</title></g>'
         )
+        labels.append(
+            f'<text class="chart-label scatter-label" data-index="{i}" x="{x + dx}" y="{label_y}" '
+            f'text-anchor="{anchor}">{escape(point.label)}</text>'
+        )
+    body.extend(labels)  # after every point, so no point hides another one's label
     body.append(
         f'<text class="chart-axis" x="{left + plot_w / 2}" y="{height - 8}" text-anchor="middle">'
         f"{escape(x_label)} →</text>"

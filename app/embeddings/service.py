@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from app.attention import heatmap
 from app.attention.service import AttentionMaps, attention_maps
-from app.charts.matrix import matrix_heatmap, short_label
+from app.charts.matrix import matrix_heatmap
 from app.charts.scatter import ScatterPoint, scatter_plot
 from app.embeddings.limits import ATTENTION_MAX_TOKENS, MAX_QUERY_CHARS, check_text, check_texts
 from app.embeddings.metrics import PairComparison, SimilarityMatrices, compare_vectors, similarity_matrices
@@ -58,9 +58,7 @@ def similarity_view(*, encoder: SentenceEncoder, texts: list[str], chart_id: str
     )
     share1, share2 = projection.explained
     points = [
-        ScatterPoint(
-            x=float(x), y=float(y), label=f"{i + 1}. {short_label(text, 18)}", detail=f"{i + 1}. {text}"
-        )
+        ScatterPoint(x=float(x), y=float(y), label=str(i + 1), detail=f"{i + 1}. {text}")
         for i, ((x, y), text) in enumerate(zip(projection.coords, texts, strict=True))
     ]
     scatter_svg = scatter_plot(

@@ -1,10 +1,9 @@
 """Embeddings fixtures: the quiz fixtures, a lab with MiniLM loaded, and one whose MiniLM is held back."""
 
-import threading
-
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.embeddings.helpers import HeldLoad
 from tests.quiz.fixtures import clock, quiz_app, quiz_client, quiz_settings, sentence_encoder, session  # noqa: F401
 
 
@@ -21,21 +20,6 @@ def ready_client(ready_app) -> TestClient:
     """A browser-like client of the loaded lab."""
     with TestClient(ready_app) as client:
         yield client
-
-
-class HeldLoad:
-    """Stands in for load_sentence_encoder: blocks until released, then hands over the real encoder."""
-
-    def __init__(self, encoder) -> None:  # noqa: ANN001 - SentenceEncoder
-        self.encoder = encoder
-        self.release = threading.Event()
-        self.calls = 0
-
-    def __call__(self):  # noqa: ANN204
-        self.calls += 1
-        if not self.release.wait(timeout=60):
-            raise TimeoutError("the test never released the encoder")
-        return self.encoder
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ def test_scatter_places_points_by_their_coordinates():
     left, right = (float(c["cx"]) for c in svg.select("g.scatter-point circle"))
     low, high = (float(c["cy"]) for c in svg.select("g.scatter-point circle"))
     assert left < right and high < low  # y grows upwards on the page
-    assert [t.text for t in svg.select("g.scatter-point text")] == ["left", "right"]
+    assert [t.text for t in svg.select("text.scatter-label")] == ["left", "right"]
     assert svg.select("line.zero-line")  # both axes cross zero
 
 
