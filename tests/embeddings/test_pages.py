@@ -200,10 +200,11 @@ def test_tokenizer_side_by_side_adds_minilm_wordpiece(client):
     token = csrf_token(client, "/playground/tokenizer")
     data = {"text": "Unbelievably tired", "compare": "on", "csrf_token": token}
     doc = page(client.post("/playground/tokenizer", data=data, headers=HX))
-    section = doc.select_one('section.tok-encoding[data-encoding="minilm-wordpiece"]')
+    section = doc.select_one('section.tok-wordpiece[data-encoding="minilm-wordpiece"]')
     pieces = [li.get_text() for li in section.select("ol.tok-view li")]
     assert pieces == ["[CLS]", "un", "##bel", "##ie", "##va", "##bly", "tired", "[SEP]"]
     assert section.select_one("[data-count]").get_text() == "8"
-    assert doc.select("section.tok-encoding")[-1] is not None
+    views = doc.select("section.tok-encoding, section.tok-wordpiece")
+    assert [v["data-encoding"] for v in views] == [*client.app.state.encodings.names, "minilm-wordpiece"]
     single = page(client.post("/playground/tokenizer", data={**data, "compare": ""}, headers=HX))
     assert not single.select('[data-encoding="minilm-wordpiece"]')
