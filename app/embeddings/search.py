@@ -24,6 +24,7 @@ from app.lessons.render import markdown, split_front_matter
 log = logging.getLogger(__name__)
 
 INDEX_VERSION = "passages-v1"  # part of the cache key: change it when passage extraction changes
+BATCH = 8  # passages per encode() call while building the index
 _memo: dict[str, np.ndarray] = {}  # vectors per content hash: every app in a process shares one index
 _memo_lock = threading.Lock()
 
@@ -129,7 +130,11 @@ def build_index(
         if vectors is None:
             vectors = _load_cached(cache_dir, key, len(passages))
         if vectors is None:
-            vectors = encoder.encode([p.embedded_text for p in passages]).astype(np.float32)
+            texts = [p.embedded_text for p in passages]
+            # In small batches: each encode() holds the encoder's lock, and grading or a widget that
+            # needs MiniLM meanwhile should wait for one batch, not for the whole index.
+            batches = [encoder.encode(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)]
+            vectors = np.concatenate(batches).astype(np.float32)
             _save_cached(cache_dir, key, vectors)
             log.info("embedded %d lesson passages for search", len(passages))
         _memo[key] = vectors
