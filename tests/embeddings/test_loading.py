@@ -39,7 +39,8 @@ def test_healthz_answers_while_the_encoder_is_still_loading(loading_client, held
     assert response.status_code == 200 and response.json() == {"status": "ok"}
     assert time.perf_counter() - started < 1.0
     handle = loading_client.app.state.sentence_encoder
-    assert held_encoder.calls == 1 and not handle.ready  # the load began and has not finished
+    assert held_encoder.called.wait(timeout=5) and held_encoder.calls == 1  # the load began...
+    assert not handle.ready  # ...and has not finished
 
 
 @pytest.mark.parametrize(
@@ -164,6 +165,8 @@ def test_a_failed_load_is_said_in_the_widget_and_the_api(monkeypatch, settings):
     with TestClient(app) as client:
         with pytest.raises(EmbeddingModelError):
             app.state.sentence_encoder.wait(timeout=10)
+        with pytest.raises(EmbeddingModelError, match="12 bytes"):  # the index needed the encoder
+            app.state.search_index.wait(timeout=10)
         doc = page(client.get("/playground/embeddings"))
         assert len(doc.select(".widget-result > .notice.error-message")) == 5
         partial = client.get("/playground/embeddings/compare?a=x&b=y", headers=HX)
