@@ -119,11 +119,6 @@ class SentenceEncoder:
                 self._recent.popitem(last=False)
             return np.stack([self._recent[text] for text in texts])
 
-    def wordpieces(self, text: str) -> list[str]:
-        """The WordPiece tokens the model reads for a text, [CLS] and [SEP] included."""
-        tokenizer = self._model[0].tokenizer
-        return tokenizer.convert_ids_to_tokens(tokenizer(text)["input_ids"])
-
     def attention_maps(self, text: str, *, max_tokens: int) -> EncoderAttention:
         """The attention weights of every layer and head for a text, cut to `max_tokens` wordpieces.
 
@@ -135,9 +130,9 @@ class SentenceEncoder:
 
         transformer = self._model[0]
         bert, tokenizer = transformer.auto_model, transformer.tokenizer
-        full = tokenizer(text)["input_ids"]
-        batch = tokenizer(text, truncation=True, max_length=max_tokens, return_tensors="pt")
-        with self._lock, torch.inference_mode():
+        with self._lock, torch.inference_mode():  # the tokenizer calls too: they set its truncation
+            full = tokenizer(text)["input_ids"]
+            batch = tokenizer(text, truncation=True, max_length=max_tokens, return_tensors="pt")
             previous = bert.config._attn_implementation
             bert.set_attn_implementation("eager")
             try:
