@@ -190,3 +190,18 @@ def test_wordpieces_mark_continuations_and_frame_the_text():
     assert texts == ["[CLS]", "un", "##bel", "##ie", "##va", "##bly", ",", "a", "cafe", "!", "[SEP]"]
     assert [piece.special for piece in pieces.pieces] == [True] + [False] * 9 + [True]
     assert pieces.continuations == 4 and pieces.model_reads == 256 and pieces.vocab_size == 30522
+
+
+def test_concurrent_requests_share_one_encoder_safely(sentence_encoder):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(i: int) -> float:
+        if i % 3 == 0:
+            encoder_attention(encoder=sentence_encoder, text=f"sentence number {i}", layer=0, head=None)
+        vectors = sentence_encoder.encode_recent([f"text {i}", "a shared text"])
+        return float(vectors[0] @ vectors[1])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(work, range(24)))
+    assert len(results) == 24 and all(-1.0 <= r <= 1.0 for r in results)
+    assert sentence_encoder._model[0].auto_model.config._attn_implementation == "sdpa"
