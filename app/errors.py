@@ -19,6 +19,7 @@ TITLES = {
     413: "Too large",
     422: "That input was not accepted",
     500: "Something went wrong",
+    503: "Not ready yet",
 }
 
 
@@ -54,9 +55,9 @@ def unreadable_json(exc: StarletteHTTPException) -> str | None:
     return None
 
 
-def _error_response(request: Request, status: int, detail: object):
+def _error_response(request: Request, status: int, detail: object, headers: dict[str, str] | None = None):
     if wants_json(request):
-        return JSONResponse({"detail": detail}, status_code=status)
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
     message = "; ".join(detail) if isinstance(detail, list) else str(detail)
     template = "errors/_message.html" if request.headers.get("hx-request") == "true" else "errors/error.html"
     return render(
@@ -64,6 +65,7 @@ def _error_response(request: Request, status: int, detail: object):
         template,
         {"status": status, "title": TITLES.get(status, "Error"), "message": message},
         status_code=status,
+        headers=headers,
     )
 
 
@@ -77,7 +79,7 @@ def install_error_handlers(app: FastAPI) -> None:
             return _error_response(request, 422, [message])
         if exc.status_code == 404 and detail == "Not Found":
             detail = "There is no page at this address."
-        return _error_response(request, exc.status_code, detail)
+        return _error_response(request, exc.status_code, detail, exc.headers)  # e.g. a 503's Retry-After
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):

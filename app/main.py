@@ -22,7 +22,11 @@ from app.context import api as context_api
 from app.context import router as context_pages
 from app.dashboard.router import router as dashboard_router
 from app.db import make_engine, make_sessionmaker
-from app.embeddings.model import load_sentence_encoder
+from app.embeddings import api as embeddings_api
+from app.embeddings import router as embeddings_pages
+from app.embeddings.handle import EncoderHandle
+from app.embeddings.model import check_model_files, load_sentence_encoder, model_dir
+from app.embeddings.search import search_index_handle
 from app.errors import install_error_handlers
 from app.home.router import router as home_router
 from app.labmodel.service import LogitsCache, load_model
@@ -88,6 +92,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # MiniLM, then the lesson search index, load on daemon threads: the lab serves while they do.
+        app.state.sentence_encoder.start()
+        app.state.search_index.start()
         yield
         engine.dispose()
 
@@ -115,7 +122,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.clock = utcnow
     app.state.question_bank = question_bank
     app.state.generator_tools = generator_tools(encodings, model_catalog)
-    app.state.sentence_encoder = load_sentence_encoder()  # once per process: cached
+    check_model_files(model_dir())  # missing weights stop the start; loading them does not hold it up
+    app.state.sentence_encoder = EncoderHandle(load_sentence_encoder)  # .get() once loaded
+    app.state.search_index = search_index_handle(
+        app.state.sentence_encoder, course, settings.var_dir / "embeddings"
+    )
 
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -144,6 +155,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalog_api.router,
         architecture_pages.router,
         architecture_api.router,
+        embeddings_pages.router,
+        embeddings_api.router,
     ):
         app.include_router(router)
     extras = app.state.lesson_extras
@@ -154,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     context_pages.register_lesson_extras(extras, course=course, content_dir=settings.content_dir)
     completions_pages.register_lesson_extras(extras)
     architecture_pages.register_lesson_extras(extras, course=course, content_dir=settings.content_dir)
+    embeddings_pages.register_lesson_extras(extras)
     register_lesson_quizzes(extras, course, question_bank)
     _check_extras(course, app.state.lesson_extras)
     return app

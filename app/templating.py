@@ -25,10 +25,16 @@ def make_templates(templates_dir: Path) -> Jinja2Templates:
     return templates
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200):
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+):
     """Render a template with the request's page context."""
     templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, name, context or {}, status_code=status_code)
+    return templates.TemplateResponse(request, name, context or {}, status_code=status_code, headers=headers)
 
 
 def render_fragment(request: Request, name: str, context: dict[str, Any] | None = None) -> Markup:

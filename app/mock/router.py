@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.charts.progress import score_line
 from app.deps import CourseDep, HXRequest, LearnerDep, NowDep, SessionDep
+from app.embeddings.handle import EncoderLoading
 from app.mock.models import MockAttempt
 from app.mock.service import (
     DEFAULT_COUNT,
@@ -32,7 +33,7 @@ from app.mock.service import (
     submit_attempt,
 )
 from app.quiz.bank import QUESTION_TYPES
-from app.quiz.deps import BankDep, EncoderDep, ToolsDep
+from app.quiz.deps import BankDep, ToolsDep, grader_loading, grading_encoder
 from app.quiz.router import FormChoices, FormText, FormValue, RowId, question_or_404
 from app.quiz.schemas import MAX_TEXT_CHARS, AnswerInputError, parse_response
 from app.quiz.service import answer_view, present
@@ -171,7 +172,6 @@ def answer_mock_question(
     learner: LearnerDep,
     bank: BankDep,
     tools: ToolsDep,
-    encoder: EncoderDep,
     now: NowDep,
     hx: HXRequest,
     position: Annotated[int, Form(ge=1, le=MAX_COUNT)],
@@ -192,6 +192,7 @@ def answer_mock_question(
         if item.answer_id is None:  # "closed" comes before any other complaint about a new answer
             ensure_open(session=session, attempt=attempt, now=now)
         response = None if skip else parse_response(question, choice=choice or [], value=value, text=text)
+        encoder = grading_encoder(request, question) if response is not None else None
         answer_item(
             session=session,
             attempt=attempt,
@@ -206,6 +207,10 @@ def answer_mock_question(
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     except (AttemptClosedError, AlreadyAnsweredError) as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
+    except EncoderLoading:
+        action = f"/mock/{attempt.id}/answer"
+        fields = {"position": position}
+        return grader_loading(request, hx, action=action, target="#mock-item", fields=fields, text=text)
     if close_if_expired(session=session, attempt=attempt, now=now) or not hx:
         return _redirect(f"/mock/{attempt.id}", hx)
     return render(request, "mock/_item.html", _attempt_page_context(session, attempt, bank, tools, now))

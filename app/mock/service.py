@@ -236,7 +236,7 @@ def answer_item(
     response: Response | None,
     now: datetime,
     tools: GeneratorTools,
-    encoder: SentenceEncoder,
+    encoder: SentenceEncoder | None,
 ) -> MockItem:
     """Save the answer to one question of a running attempt, in one transaction.
 

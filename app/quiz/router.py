@@ -6,10 +6,11 @@ from fastapi import APIRouter, Form, HTTPException, Path, Request
 from markupsafe import Markup
 
 from app.deps import HXRequest, LearnerDep, NowDep, SessionDep
+from app.embeddings.handle import EncoderLoading
 from app.lessons.content import Course
 from app.lessons.extras import ExtraRenderer, LessonExtras
 from app.quiz.bank import Question, QuestionBank
-from app.quiz.deps import BankDep, EncoderDep, ToolsDep
+from app.quiz.deps import BankDep, ToolsDep, grader_loading, grading_encoder
 from app.quiz.generated import SEED_MAX
 from app.quiz.schemas import MAX_TEXT_CHARS, AnswerInputError, parse_response
 from app.quiz.service import (
@@ -79,7 +80,6 @@ def answer_question(
     now: NowDep,
     bank: BankDep,
     tools: ToolsDep,
-    encoder: EncoderDep,
     hx: HXRequest,
     submission_key: FormKey,
     seed: FormSeed = None,
@@ -98,6 +98,7 @@ def answer_question(
         ):
             raise AnswerInputError("These numbers were not the ones shown to you. Reload the page.")
         response = parse_response(question, choice=choice or [], value=value, text=text)
+        encoder = grading_encoder(request, question)
         answer = submit_answer(
             session=session,
             learner_id=learner.id,
@@ -113,6 +114,18 @@ def answer_question(
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     except AnswerConflictError as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
+    except EncoderLoading:
+        fields = {"submission_key": submission_key, "seed": seed, "context": context}
+        action = f"/quiz/questions/{question.id}/answer"
+        return grader_loading(
+            request,
+            hx,
+            action=action,
+            target="closest .question-card",
+            fields=fields,
+            text=text,
+            card_id=f"q-{question.id}",
+        )
     ctx = {
         "view": answer_view(question, answer, tools),
         "question": question,

@@ -162,7 +162,7 @@ def add_answer(
     submission_key: str,
     now: datetime,
     tools: GeneratorTools,
-    encoder: SentenceEncoder,
+    encoder: SentenceEncoder | None,
 ) -> Answer:
     """Grade the answer, add it and rate its review card; the caller commits (it owns the transaction)."""
     result = grade(question, response, instance=instance_for(question, seed, tools), encoder=encoder)
@@ -201,7 +201,7 @@ def submit_answer(
     submission_key: str,
     now: datetime,
     tools: GeneratorTools,
-    encoder: SentenceEncoder,
+    encoder: SentenceEncoder | None,
 ) -> Answer:
     """Save one graded answer in one transaction; the same submission key again returns the first answer."""
     existing = answer_by_key(session=session, learner_id=learner_id, submission_key=submission_key)

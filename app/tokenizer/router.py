@@ -8,6 +8,7 @@ from app.catalog.deps import CatalogDep
 from app.catalog.models import ModelCatalog
 from app.config import Settings
 from app.deps import HXRequest, LearnerDep, SettingsDep
+from app.embeddings.wordpiece import wordpieces
 from app.templating import render
 from app.tokenizer.chat import ChatMessage, chatml_transcript
 from app.tokenizer.demos import all_demos
@@ -38,6 +39,8 @@ def _playground(
     context, status = playground_context(
         form=form, registry=registry, catalog=catalog, max_chars=settings.max_tokenize_chars
     )
+    if form.compare and status == 200:  # beside the BPE encodings: the embedding model's WordPiece
+        context["wordpiece"] = wordpieces(form.text)
     if hx:
         return render(request, "tokenizer/_result.html", context, status_code=status)
     context["demos"] = all_demos(registry=registry)

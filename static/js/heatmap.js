@@ -36,7 +36,8 @@
     var k = Number(svg.dataset.k || 0) + move[1];
     var size = svg.querySelectorAll("text.query-label").length;
     q = Math.max(0, Math.min(size - 1, q));
-    k = Math.max(0, Math.min(q, k)); // only cells on or below the diagonal exist: the rest is masked
+    // A causal (decoder) map has cells on or below the diagonal only; an encoder's map has every cell.
+    k = Math.max(0, Math.min(svg.dataset.causal === "false" ? size - 1 : q, k));
     show(svg, svg.querySelector('rect[data-q="' + q + '"][data-k="' + k + '"]'));
   });
 

@@ -35,8 +35,9 @@ def _free_port() -> int:
 class LiveServer:
     """A uvicorn server in a thread, restartable on the same database."""
 
-    def __init__(self, settings) -> None:  # noqa: ANN001 - Settings
+    def __init__(self, settings, *, wait_for_encoder: bool = True) -> None:  # noqa: ANN001 - Settings
         self.settings = settings
+        self.wait_for_encoder = wait_for_encoder
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._server: uvicorn.Server | None = None
@@ -44,9 +45,10 @@ class LiveServer:
 
     def start(self) -> None:
         """Create a fresh app (as a new process would) and serve it."""
-        config = uvicorn.Config(
-            create_app(self.settings), host="127.0.0.1", port=self.port, log_level="warning"
-        )
+        self.app = app = create_app(self.settings)
+        if self.wait_for_encoder:  # MiniLM loads in the background; flows that grade free text need it
+            app.state.sentence_encoder.wait(timeout=120)
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()

@@ -278,7 +278,7 @@ def test_two_last_answers_at_once_finish_the_attempt(quiz_app, quiz_client, cloc
                 response=response,
                 now=clock.now,
                 tools=tools,
-                encoder=quiz_app.state.sentence_encoder,
+                encoder=quiz_app.state.sentence_encoder.get(),
             )
     with quiz_app.state.sessionmaker() as db:
         assert db.get(MockAttempt, attempt_id).finish_reason == "completed"

@@ -61,9 +61,10 @@ def quiz_settings(settings: Settings, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def quiz_app(quiz_settings: Settings, clock: Clock, sentence_encoder: SentenceEncoder):
-    """The lab on the fixture bank, with the movable clock."""
+    """The lab on the fixture bank, with the movable clock and MiniLM loaded (it loads in the background)."""
     app = create_app(quiz_settings)
     app.state.clock = clock
+    app.state.sentence_encoder.wait(timeout=120)  # the session's encoder, already loaded: at once
     return app
 
 
