@@ -110,13 +110,6 @@ def test_openai_models_use_the_encoding_tiktoken_maps_them_to(catalog):
         assert tiktoken.encoding_name_for_model(model.id) == model.encoding, model.id
 
 
-def test_the_old_import_path_still_gives_the_same_catalog_code():
-    from app.catalog import models
-    from app.tokenizer import catalog as old
-
-    assert old.load_catalog is models.load_catalog and old.CatalogModel is models.CatalogModel
-
-
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
