@@ -28,7 +28,7 @@ from app.embeddings.model import SentenceEncoder
 from app.quiz.bank import FreeTextSpec, Question, RubricPoint
 from app.quiz.echoes import echoes_point, echoes_question
 from app.quiz.generated import GeneratedInstance
-from app.quiz.misconceptions import find_misconceptions
+from app.quiz.misconceptions import Asserted, find_misconceptions
 from app.quiz.readable import prose, unreadable_reason
 from app.quiz.schemas import ChoiceAnswer, ChoicesAnswer, NumberAnswer, Response, TextAnswer
 from app.quiz.sentences import is_sentence, split_clauses, split_sentences
@@ -211,21 +211,40 @@ def follow_up_for(spec: FreeTextSpec, coverage: Sequence[PointCoverage]) -> dict
     return {"point": missed, "question": spec.rubric[missed].follow_up}
 
 
-def grade_free_text(question: Question, answer: TextAnswer, encoder: SentenceEncoder) -> Grade:
-    """Share of rubric points made in sentences; right at PASS_SHARE or more, never with a misconception."""
-    spec: FreeTextSpec = question.spec
-    points = [point.point for point in spec.rubric]
-    reading = read_answer(answer.text, question=spec.prompt, points=points)
+@dataclass(frozen=True)
+class Assessment:
+    """What the grader found in a text: how it read, each point's coverage, the misconceptions asserted."""
+
+    reading: Reading
+    coverage: list[PointCoverage]
+    asserted: list[Asserted]
+
+
+def assess(
+    spec: FreeTextSpec,
+    text: str,
+    encoder: SentenceEncoder,
+    *,
+    points: Sequence[int] | None = None,
+    asked: str | None = None,
+) -> Assessment:
+    """Read a text against some of the question's points (all by default) and all of its misconceptions.
+
+    `asked` is what the text answers (the question's prompt by default, or a follow-up question): saying it
+    back is an echo.
+    """
+    rubric = [spec.rubric[index] for index in (points if points is not None else range(len(spec.rubric)))]
+    texts = [point.point for point in rubric]
+    reading = read_answer(text, question=asked or spec.prompt, points=texts)
     counted = [chunk for chunk in reading.chunks if chunk.counts]
-    claims = [text for m in spec.misconceptions for text in (m.claim, m.right)]
-    fixed = encoder.encode_cached([*points, *claims])
-    point_vectors, claim_vectors = fixed[: len(points)], fixed[len(points) :]
+    claims = [claim for m in spec.misconceptions for claim in (m.claim, m.right)]
+    fixed = encoder.encode_cached([*texts, *claims])
+    point_vectors, claim_vectors = fixed[: len(texts)], fixed[len(texts) :]
     vectors = encoder.encode([chunk.text for chunk in counted]) if counted else np.zeros((0, fixed.shape[1]))
-    coverage = _coverage(spec.rubric, counted, vectors, point_vectors, strong=STRONG, weak=WEAK)
-    model_sentences = _model_sentences(spec, encoder, point_vectors)
+    coverage = _coverage(rubric, counted, vectors, point_vectors, strong=STRONG, weak=WEAK)
     coverage = [
         PointCoverage(**{**asdict(point), "model_sentence": sentence})
-        for point, sentence in zip(coverage, model_sentences, strict=True)
+        for point, sentence in zip(coverage, _model_sentences(spec, encoder, point_vectors), strict=True)
     ]
     rows = [row for row, chunk in enumerate(counted) if chunk.clause]
     asserted = find_misconceptions(
@@ -234,16 +253,28 @@ def grade_free_text(question: Question, answer: TextAnswer, encoder: SentenceEnc
         vectors[rows],
         claim_vectors,
     )
-    share = sum(point.covered for point in coverage) / len(coverage)
-    score = min(share, MISCONCEPTION_CAP) if asserted else share
+    return Assessment(reading, coverage, asserted)
+
+
+def misconceptions_json(asserted: Sequence[Asserted]) -> list[dict]:
+    """The asserted misconceptions as stored: the wrong claim, the right one, the learner's sentence."""
+    return [{"claim": m.claim, "right": m.right, "sentence": m.sentence} for m in asserted]
+
+
+def grade_free_text(question: Question, answer: TextAnswer, encoder: SentenceEncoder) -> Grade:
+    """Share of rubric points made in sentences; right at PASS_SHARE or more, never with a misconception."""
+    spec: FreeTextSpec = question.spec
+    found = assess(spec, answer.text, encoder)
+    share = sum(point.covered for point in found.coverage) / len(found.coverage)
+    score = min(share, MISCONCEPTION_CAP) if found.asserted else share
     detail = {
-        "points": [asdict(point) for point in coverage],
-        "misconceptions": [{"claim": m.claim, "right": m.right, "sentence": m.sentence} for m in asserted],
-        "echoes": reading.echoes,
-        "message": reading.message,
-        "follow_up": follow_up_for(spec, coverage),
+        "points": [asdict(point) for point in found.coverage],
+        "misconceptions": misconceptions_json(found.asserted),
+        "echoes": found.reading.echoes,
+        "message": found.reading.message,
+        "follow_up": follow_up_for(spec, found.coverage),
     }
-    return Grade(score=score, correct=share >= PASS_SHARE and not asserted, detail=detail)
+    return Grade(score=score, correct=share >= PASS_SHARE and not found.asserted, detail=detail)
 
 
 def grade(

@@ -57,7 +57,7 @@ class MisconceptionLike(Protocol):
 
 def strip_contrast(clause: str) -> str:
     """The clause without what it contrasts away: "quadratic, not linear" -> "quadratic"."""
-    return " ".join(_CONTRAST.sub(" ", clause.lower()).split())
+    return " ".join(_CONTRAST.sub(" ", clause.lower()).split()).strip(" ,;:")
 
 
 def negated(clause: str) -> bool:

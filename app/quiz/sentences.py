@@ -16,7 +16,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])(?<!e\.g\.)(?<!i\.e\.)(?<!vs\.)(?<!etc\.
 # Clause boundaries inside a sentence: a colon, a dash, or a comma before a conjunction that starts a clause.
 _CLAUSE = re.compile(
     r":\s+|\s+[-–—]{1,2}\s+"
-    r"|,\s+(?=(?:and|but|so|then|while|whereas|which|because|since|although|though|yet|unlike)\b)"
+    r"|,\s+(?=(?:and|but|so|then|while|whereas|which|because|since|although|though|yet)\b)"
     r"|\s+(?=(?:but|whereas|while|because|although)\s)"
     r"|\s+(?=and\s+(?:as|when|if|it|they|we|you|this|that|then|high|low|higher|lower|above|below)\s)",
     re.IGNORECASE,
@@ -154,3 +154,28 @@ def is_sentence(clause: str) -> bool:
         if has_function_word and _looks_like_verb(token, previous):
             return True
     return False
+
+
+def marked_segments(text: str, marked: list[str]) -> list[tuple[str, bool]]:
+    """The text in pieces, each marked when it is one of the `marked` sentences (found where they occur).
+
+    marked_segments("A is. B is.", ["B is."]) -> [("A is. ", False), ("B is.", True)]
+    """
+    spans = sorted(
+        (start, start + len(sentence))
+        for sentence in dict.fromkeys(marked)
+        if sentence and (start := text.find(sentence)) >= 0
+    )
+    segments, position = [], 0
+    for start, end in spans:
+        if start < position:  # overlaps the previous mark: extend it
+            start = position
+        if end <= position:
+            continue
+        if start > position:
+            segments.append((text[position:start], False))
+        segments.append((text[start:end], True))
+        position = end
+    if position < len(text):
+        segments.append((text[position:], False))
+    return segments
