@@ -215,10 +215,11 @@ def pending_follow_up(*, session: Session, attempt: MockAttempt) -> tuple[MockIt
     """The answered question whose follow-up still waits for a reply (before any next question), if any."""
     if not attempt.follow_ups:
         return None
+    # Filtered here, not in SQL: a JSON column may hold JSON null as well as SQL NULL.
     rows = session.execute(
         select(MockItem, Answer)
         .join(Answer, Answer.id == MockItem.answer_id)
-        .where(MockItem.attempt_id == attempt.id, Answer.follow_up.is_(None))
+        .where(MockItem.attempt_id == attempt.id)
         .order_by(MockItem.position)
     ).all()
     return next(((item, answer) for item, answer in rows if is_pending(answer)), None)
