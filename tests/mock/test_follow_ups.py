@@ -58,6 +58,8 @@ def test_a_missed_point_gets_a_follow_up_before_the_next_question_and_a_recovery
         == "Can the model see the characters inside a token?"
     )
     assert card.select_one("form")["hx-post"] == f"/mock/{attempt_id}/follow-up"
+    reloaded = soup(quiz_client.get(f"/mock/{attempt_id}"))  # a reload comes back to the follow-up
+    assert reloaded.select_one("#mock-item article.follow-up-card .follow-up-question")
     assert (
         session.get(MockAttempt, attempt_id).finished_at is None
     )  # not over until the follow-up is answered
