@@ -1,6 +1,8 @@
 """Benchmark the quiz: answer-submission latency over HTTP, and free-text grading time per answer.
 
-Target on 2 CPU cores: grading one free-text answer (all-MiniLM-L6-v2 plus keywords) under 150 ms.
+Target on 2 CPU cores: grading one free-text answer under 150 ms, with everything the grader does: sentences
+and clauses through all-MiniLM-L6-v2, echoes, and every misconception of the question checked. Also timed: a
+5,000-character answer (graded up to its first sentences) and a follow-up reply.
 Run alone with `python -m bench bench_quiz`.
 """
 
@@ -14,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
+from app.quiz.followups import grade_follow_up
 from app.quiz.grading import grade_free_text
 from app.quiz.schemas import TextAnswer
 from bench.stats import report, time_ms
@@ -27,6 +30,10 @@ ANSWERS = [
     "high values flatten the distribution. The ranking never changes. Use low T for extraction, "
     "higher T for creative work.",
     "No idea, sorry.",
+    # A wrong claim, a negation and a word list: the misconception checks run on every answer.
+    "Attention cost is linear in the sequence length, so doubling the context doubles the cost.",
+    "It is not linear: every token attends to every other, so the cost is quadratic in the length.",
+    "query key value dot product sqrt scale softmax weights weighted sum mask causal future",
 ]
 
 
@@ -62,18 +69,30 @@ def main() -> dict:
         cases = [(q, TextAnswer(a)) for q in free_text for a in ANSWERS]
         index = iter(range(10**9))
 
+        for question, answer in cases:  # each question's points and claims are embedded once per process
+            grade_free_text(question, answer, encoder)
+
         def grade_one() -> None:
             question, answer = cases[next(index) % len(cases)]
             grade_free_text(question, answer, encoder)
 
         results["grade_free_text"] = time_ms(grade_one, repeat=max(40, len(cases)), warmup=5)
-        report("quiz: grade one free-text answer (embeddings + keywords)", results["grade_free_text"])
+        report("quiz: grade one free-text answer (misconceptions on)", results["grade_free_text"])
         median = results["grade_free_text"]["median_ms"]
         verdict = "meets" if results["grade_free_text"]["p95_ms"] < FREE_TEXT_TARGET_MS else "MISSES"
         print(
             f"quiz: free-text grading median {median:.1f} ms; p95 {verdict} "
             f"the {FREE_TEXT_TARGET_MS} ms target"
         )
+        long_answer = TextAnswer((" ".join(q.spec.model_answer for q in free_text))[:5000])
+        results["grade_5000_chars"] = time_ms(
+            lambda: grade_free_text(free_text[0], long_answer, encoder), repeat=10, warmup=2
+        )
+        report("quiz: grade a 5,000-character answer", results["grade_5000_chars"])
+        results["grade_follow_up"] = time_ms(
+            lambda: grade_follow_up(free_text[0], 0, ANSWERS[1], encoder), repeat=20, warmup=2
+        )
+        report("quiz: grade a follow-up reply against its point", results["grade_follow_up"])
     return results
 
 

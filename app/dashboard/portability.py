@@ -81,6 +81,7 @@ def export_progress(*, session: Session, learner_id: str, now: datetime) -> dict
                 score=a.score,
                 correct=a.correct,
                 grading=a.grading,
+                follow_up=a.follow_up,
                 self_grade=a.self_grade,
                 self_graded_at=a.self_graded_at,
                 answered_at=a.answered_at,
@@ -97,6 +98,7 @@ def export_progress(*, session: Session, learner_id: str, now: datetime) -> dict
                 deadline_at=attempt.deadline_at,
                 finished_at=attempt.finished_at,
                 finish_reason=attempt.finish_reason,
+                follow_ups=attempt.follow_ups,
                 items=[
                     MockItemRow(
                         position=item.position,
@@ -262,7 +264,11 @@ def _merge_answers(session: Session, learner_id: str, rows: list[AnswerRow]) -> 
                     "with the same key. Nothing was changed."
                 )
             continue
-        answer = Answer(learner_id=learner_id, **row.model_dump())
+        answer = Answer(
+            learner_id=learner_id,
+            **row.model_dump(exclude={"follow_up"}),
+            follow_up=row.follow_up.model_dump(mode="json") if row.follow_up else None,  # a JSON column
+        )
         session.add(answer)
         session.flush()
         ids[row.submission_key] = answer.id

@@ -79,19 +79,60 @@ class TextResponse(_Row):
 ResponseRow = ChoiceResponse | ChoicesResponse | NumberResponse | TextResponse
 
 
+Sentence = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
+
+
 class RubricPointRow(_Row):
-    """One rubric point of a graded interview answer."""
+    """One rubric point of a graded interview answer, with the sentences that show it."""
 
     point: str = Field(max_length=1000)
     covered: bool
     similarity: float = Field(allow_inf_nan=False)
     keywords: list[Annotated[str, Field(max_length=200)]] = Field(max_length=50)
+    evidence: Sentence | None = None
+    model_sentence: Sentence | None = None
+
+
+class MisconceptionRow(_Row):
+    """A wrong claim the answer asserted, the right one, and the learner's sentence."""
+
+    claim: str = Field(max_length=1000)
+    right: str = Field(max_length=1000)
+    sentence: Sentence
+
+
+class FollowUpOfferRow(_Row):
+    """The interviewer's follow-up offered with an answer: the missed point's index and the question."""
+
+    point: Index
+    question: str = Field(max_length=1000)
 
 
 class GradingRow(_Row):
     """What the grader saw in an interview answer."""
 
     points: list[RubricPointRow] = Field(min_length=1, max_length=50)
+    misconceptions: list[MisconceptionRow] = Field(default_factory=list, max_length=50)
+    echoes: list[Sentence] = Field(default_factory=list, max_length=100)
+    message: str | None = Field(default=None, max_length=1000)
+    follow_up: FollowUpOfferRow | None = None
+
+
+class FollowUpReplyRow(_Row):
+    """The learner's reply to a follow-up (or its skipping), graded against the one point."""
+
+    point: Index
+    question: str = Field(max_length=1000)
+    skipped: bool = False
+    recovered: bool = False
+    text: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
+    covered: bool | None = None
+    evidence: Sentence | None = None
+    similarity: float | None = Field(default=None, allow_inf_nan=False)
+    model_sentence: Sentence | None = None
+    misconceptions: list[MisconceptionRow] = Field(default_factory=list, max_length=50)
+    message: str | None = Field(default=None, max_length=1000)
+    answered_at: Timestamp
 
 
 class LessonProgressRow(_Row):
@@ -112,6 +153,7 @@ class AnswerRow(_Row):
     score: float = Field(ge=0, le=1)
     correct: bool
     grading: GradingRow | None = None
+    follow_up: FollowUpReplyRow | None = None
     self_grade: Literal["again", "hard", "good", "easy"] | None = None
     self_graded_at: Timestamp | None = None
     answered_at: Timestamp
@@ -139,6 +181,7 @@ class MockAttemptRow(_Row):
     deadline_at: Timestamp
     finished_at: Timestamp | None = None
     finish_reason: Literal["submitted", "completed", "expired"] | None = None
+    follow_ups: bool = True
     items: list[MockItemRow] = Field(max_length=1000)
 
     @model_validator(mode="after")

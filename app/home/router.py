@@ -11,7 +11,7 @@ from app.learners.service import MAX_DISPLAY_NAME, set_display_name
 from app.lessons.service import course_status
 from app.quiz.deps import BankDep
 from app.quiz.service import mastery_by_lesson
-from app.review.service import due_reviews
+from app.review.service import due_in_words, due_reviews
 from app.templating import render
 
 router = APIRouter()
@@ -25,6 +25,7 @@ def home(
     statuses = course_status(session=session, learner_id=learner.id, course=course)
     slugs = [lesson.slug for lesson in course.lessons]
     done = sum(status.done for status in statuses)
+    due = due_reviews(session=session, learner_id=learner.id, now=now, known=set(bank.questions))
     return render(
         request,
         "home/index.html",
@@ -33,9 +34,9 @@ def home(
             "lessons": list(zip(course.lessons, statuses, strict=True)),
             "done_count": done,
             "mastery": mastery_by_lesson(session=session, learner_id=learner.id, bank=bank, slugs=slugs),
-            "due_today": len(
-                due_reviews(session=session, learner_id=learner.id, now=now, known=set(bank.questions)).today
-            ),
+            "due": due,
+            "due_today": len(due.today),
+            "next_due_words": due_in_words(due.next_at, now) if due.next_at else None,
             "max_name": MAX_DISPLAY_NAME,
         },
     )

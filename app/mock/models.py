@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -23,6 +23,8 @@ class MockAttempt(Base):
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finish_reason: Mapped[str | None] = mapped_column(String(16))  # "submitted" | "expired"
+    # Whether an interview answer that misses points gets a follow-up question before the next question.
+    follow_ups: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class MockItem(Base):

@@ -17,8 +17,10 @@ from app.mock.service import (
     MAX_MINUTES,
     AlreadyAnsweredError,
     AttemptClosedError,
+    FollowUpPendingError,
     MockSetup,
     answer_item,
+    answer_item_follow_up,
     attempt_history,
     attempt_items,
     attempt_result,
@@ -27,6 +29,7 @@ from app.mock.service import (
     ensure_open,
     finish_if_complete,
     get_attempt,
+    pending_follow_up,
     remaining_seconds,
     save_draft,
     start_attempt,
@@ -34,6 +37,7 @@ from app.mock.service import (
 )
 from app.quiz.bank import QUESTION_TYPES
 from app.quiz.deps import BankDep, ToolsDep, grader_loading, grading_encoder
+from app.quiz.followups import FollowUpError
 from app.quiz.router import FormChoices, FormText, FormValue, RowId, question_or_404
 from app.quiz.schemas import MAX_TEXT_CHARS, AnswerInputError, parse_response
 from app.quiz.service import answer_view, present
@@ -99,6 +103,7 @@ def start_mock(
     count: Annotated[int, Form(ge=1, le=MAX_COUNT)] = DEFAULT_COUNT,
     minutes: Annotated[int, Form(ge=1, le=MAX_MINUTES)] = DEFAULT_MINUTES,
     start_key: Annotated[str | None, Form(pattern=r"^[0-9a-f]{32}$")] = None,
+    follow_ups: Annotated[bool, Form()] = False,  # a checkbox, checked by default on the set-up form
 ):
     """Draw the questions and start the clock; then go to the attempt (the same form twice: the same one)."""
     known = [lesson.slug for lesson in course.lessons]
@@ -112,7 +117,9 @@ def start_mock(
         raise HTTPException(
             status_code=422, detail=f"Unknown lesson or question type: {', '.join(unknown)[:200]}."
         )
-    setup = MockSetup(lessons=chosen_lessons, count=count, minutes=minutes, types=chosen_types)
+    setup = MockSetup(
+        lessons=chosen_lessons, count=count, minutes=minutes, types=chosen_types, follow_ups=follow_ups
+    )
     try:
         attempt = start_attempt(
             session=session, learner_id=learner.id, setup=setup, bank=bank, now=now, key=start_key
@@ -123,7 +130,8 @@ def start_mock(
 
 
 def _attempt_page_context(session, attempt: MockAttempt, bank, tools, now) -> dict:  # noqa: ANN001
-    item = current_item(session=session, attempt=attempt, now=now)
+    pending = pending_follow_up(session=session, attempt=attempt)
+    item = None if pending else current_item(session=session, attempt=attempt, now=now)
     items = attempt_items(session=session, attempt=attempt)
     ctx = {
         "attempt": attempt,
@@ -132,6 +140,13 @@ def _attempt_page_context(session, attempt: MockAttempt, bank, tools, now) -> di
         "now": now,
         "remaining": remaining_seconds(attempt, now),
     }
+    if pending is not None:  # the interviewer's follow-up on the last answer comes first
+        followed, answer = pending
+        ctx["follow_up"] = {
+            "item": followed,
+            "question": question_or_404(bank, followed.question_id),
+            "offer": answer.grading["follow_up"],
+        }
     if item is not None:
         question = question_or_404(bank, item.question_id)
         ctx["p"] = present(question, tools=tools, seed=item.seed, submission_key=f"item-{item.position}")
@@ -205,15 +220,60 @@ def answer_mock_question(
         )
     except AnswerInputError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
-    except (AttemptClosedError, AlreadyAnsweredError) as exc:
+    except (AttemptClosedError, AlreadyAnsweredError, FollowUpPendingError) as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
     except EncoderLoading:
         action = f"/mock/{attempt.id}/answer"
         fields = {"position": position}
         return grader_loading(request, hx, action=action, target="#mock-item", fields=fields, text=text)
+    return _next_step(request, session, attempt, bank, tools, now, hx)
+
+
+def _next_step(request, session, attempt, bank, tools, now, hx: bool) -> Response:  # noqa: ANN001
+    """After an answer: the next question or follow-up as a partial, or the results once it is over."""
     if close_if_expired(session=session, attempt=attempt, now=now) or not hx:
         return _redirect(f"/mock/{attempt.id}", hx)
     return render(request, "mock/_item.html", _attempt_page_context(session, attempt, bank, tools, now))
+
+
+@router.post("/{attempt_id}/follow-up")
+def answer_mock_follow_up(
+    attempt_id: RowId,
+    request: Request,
+    session: SessionDep,
+    learner: LearnerDep,
+    bank: BankDep,
+    tools: ToolsDep,
+    now: NowDep,
+    hx: HXRequest,
+    position: Annotated[int, Form(ge=1, le=MAX_COUNT)],
+    skip: Annotated[bool, Form()] = False,
+    text: FormText = None,
+):
+    """Answer (or skip) the interviewer's follow-up on a question's missed point; then the next question."""
+    attempt = _attempt_or_404(session, learner.id, attempt_id)
+    item = _item_or_404(session, attempt, position)
+    question = question_or_404(bank, item.question_id)
+    try:
+        encoder = None if skip else grading_encoder(request, question)
+        answer_item_follow_up(
+            session=session,
+            attempt=attempt,
+            item=item,
+            question=question,
+            text=None if skip else (text or ""),
+            now=now,
+            encoder=encoder,
+        )
+    except AnswerInputError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    except (AttemptClosedError, FollowUpError) as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    except EncoderLoading:
+        action = f"/mock/{attempt.id}/follow-up"
+        fields = {"position": position}
+        return grader_loading(request, hx, action=action, target="#mock-item", fields=fields, text=text)
+    return _next_step(request, session, attempt, bank, tools, now, hx)
 
 
 def _item_or_404(session, attempt: MockAttempt, position: int):  # noqa: ANN001, ANN202 - Session, MockItem

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.embeddings.model import SentenceEncoder
 from app.mock.models import MockAttempt, MockItem
 from app.quiz.bank import QUESTION_TYPES, Question, QuestionBank
+from app.quiz.followups import FollowUpError, answer_follow_up, is_pending, offered
 from app.quiz.generated import GeneratorTools, new_seed
 from app.quiz.models import Answer
 from app.quiz.schemas import MAX_TEXT_CHARS, AnswerInputError, Response, response_json
@@ -40,6 +41,10 @@ class AlreadyAnsweredError(Exception):
     """This question of the attempt already has a different answer."""
 
 
+class FollowUpPendingError(Exception):
+    """The interviewer's follow-up on the last answer comes before the next question."""
+
+
 @dataclass(frozen=True)
 class MockSetup:
     """What the learner asked for: lessons, number of questions, minutes and question types."""
@@ -48,6 +53,7 @@ class MockSetup:
     count: int = DEFAULT_COUNT
     minutes: int = DEFAULT_MINUTES
     types: tuple[str, ...] = QUESTION_TYPES
+    follow_ups: bool = True  # an interview answer that misses points gets one follow-up question
 
 
 def question_weights(
@@ -94,8 +100,8 @@ def _started_from(
         return False
     if attempt.finished_at is not None or now >= attempt.deadline_at:
         return False
-    asked = (list(setup.lessons), list(setup.types), setup.minutes * 60)
-    if (attempt.lessons, attempt.types, attempt.time_limit_s) != asked:
+    asked = (list(setup.lessons), list(setup.types), setup.minutes * 60, setup.follow_ups)
+    if (attempt.lessons, attempt.types, attempt.time_limit_s, attempt.follow_ups) != asked:
         return False
     return session.scalar(select(func.count()).where(MockItem.attempt_id == attempt.id)) == count
 
@@ -139,6 +145,7 @@ def start_attempt(
         lessons=list(setup.lessons),
         types=list(setup.types),
         time_limit_s=setup.minutes * 60,
+        follow_ups=setup.follow_ups,
         started_at=now,
         deadline_at=now + timedelta(minutes=setup.minutes),
     )
@@ -204,9 +211,27 @@ def unanswered_count(*, session: Session, attempt: MockAttempt) -> int:
     )
 
 
+def pending_follow_up(*, session: Session, attempt: MockAttempt) -> tuple[MockItem, Answer] | None:
+    """The answered question whose follow-up still waits for a reply (before any next question), if any."""
+    if not attempt.follow_ups:
+        return None
+    # Filtered here, not in SQL: a JSON column may hold JSON null as well as SQL NULL.
+    rows = session.execute(
+        select(MockItem, Answer)
+        .join(Answer, Answer.id == MockItem.answer_id)
+        .where(MockItem.attempt_id == attempt.id)
+        .order_by(MockItem.position)
+    ).all()
+    return next(((item, answer) for item, answer in rows if is_pending(answer)), None)
+
+
 def finish_if_complete(*, session: Session, attempt: MockAttempt, now: datetime) -> bool:
-    """Finish a running attempt whose every question is answered (the caller commits); True if it did."""
-    if attempt.finished_at is None and unanswered_count(session=session, attempt=attempt) == 0:
+    """Finish a running attempt whose every question (and follow-up) is answered; the caller commits."""
+    if (
+        attempt.finished_at is None
+        and unanswered_count(session=session, attempt=attempt) == 0
+        and pending_follow_up(session=session, attempt=attempt) is None
+    ):
         attempt.finished_at = now
         attempt.finish_reason = "completed"
         return True
@@ -246,6 +271,8 @@ def answer_item(
     if item.answer_id is not None:
         return _same_answer_or_refuse(session, item, response)
     ensure_open(session=session, attempt=attempt, now=now)
+    if pending_follow_up(session=session, attempt=attempt) is not None:
+        raise FollowUpPendingError("Answer or skip the interviewer's follow-up question first.")
     key = _submission_key(attempt, item.position)
     try:
         # Answers to one attempt wait for each other (row lock on PostgreSQL; SQLite writes one at a time),
@@ -283,6 +310,31 @@ def _same_answer_or_refuse(session: Session, item: MockItem, response: Response 
     raise AlreadyAnsweredError("This question already has a saved answer; answers in an interview are final.")
 
 
+def answer_item_follow_up(
+    *,
+    session: Session,
+    attempt: MockAttempt,
+    item: MockItem,
+    question: Question,
+    text: str | None,
+    now: datetime,
+    encoder: SentenceEncoder,
+) -> MockItem:
+    """Grade and keep the reply to a question's follow-up (None: skipped) while the attempt runs.
+
+    The same reply again returns the saved one; FollowUpError when there is no follow-up or another reply.
+    """
+    answer = session.get(Answer, item.answer_id) if item.answer_id is not None else None
+    if answer is None or not attempt.follow_ups or offered(answer) is None:
+        raise FollowUpError("This question has no follow-up.")
+    if answer.follow_up is None:
+        ensure_open(session=session, attempt=attempt, now=now)
+    answer_follow_up(session=session, answer=answer, question=question, text=text, now=now, encoder=encoder)
+    finish_if_complete(session=session, attempt=attempt, now=now)
+    session.commit()
+    return item
+
+
 def save_draft(*, session: Session, attempt: MockAttempt, item: MockItem, text: str, now: datetime) -> bool:
     """Keep what the learner has typed so far for an unanswered question; False when it is answered already.
 
@@ -316,11 +368,22 @@ class ItemResult:
     item: MockItem
     question: Question
     answer: Answer | None
+    attempt_follow_ups: bool = True
 
     @property
     def score(self) -> float:
         """The answer's score as it counts; 0 when unanswered."""
         return effective_score(self.answer) if self.answer else 0.0
+
+    @property
+    def follow_up(self) -> dict | None:
+        """The reply to the interviewer's follow-up on this answer (answered or skipped), or None."""
+        return self.answer.follow_up if self.answer is not None and self.attempt_follow_ups else None
+
+    @property
+    def recovered(self) -> bool:
+        """Whether the follow-up's reply made the missed point."""
+        return bool(self.follow_up and self.follow_up.get("recovered"))
 
     @property
     def seconds(self) -> float | None:
@@ -357,6 +420,16 @@ class AttemptResult:
         return sum(r.answer is not None for r in self.items)
 
     @property
+    def follow_ups(self) -> int:
+        """How many follow-up questions the interviewer asked (answered or skipped)."""
+        return sum(r.follow_up is not None for r in self.items)
+
+    @property
+    def recovered(self) -> int:
+        """How many missed points the learner made on follow-up ("recovered on follow-up")."""
+        return sum(r.recovered for r in self.items)
+
+    @property
     def by_lesson(self) -> list[LessonScore]:
         """Score per lesson, in the order lessons first appear."""
         slugs = list(dict.fromkeys(r.question.lesson for r in self.items))
@@ -376,7 +449,8 @@ def attempt_result(*, session: Session, attempt: MockAttempt, bank: QuestionBank
     for item in items:
         question = bank.get(item.question_id)
         if question is not None:
-            results.append(ItemResult(item=item, question=question, answer=answers.get(item.answer_id)))
+            answer = answers.get(item.answer_id)
+            results.append(ItemResult(item, question, answer, attempt_follow_ups=attempt.follow_ups))
     return AttemptResult(attempt=attempt, items=results)
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from app.lessons.content import ContentError, Course
 from app.lessons.render import markdown
+from app.quiz.misconceptions import asserts
 
 QuestionType = Literal["single", "multiple", "numeric", "free_text", "generated"]
 QUESTION_TYPES: tuple[QuestionType, ...] = ("single", "multiple", "numeric", "free_text", "generated")
@@ -20,6 +21,9 @@ GeneratorName = Literal[
     "token_count", "nucleus_size", "attention_cost_ratio", "request_cost", "softmax_temperature"
 ]
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# A misconception's cue: lower-case words, "*" ending any of them, "+" between parts (see Misconception).
+_CUE_WORD = r"[a-z0-9][a-z0-9'.^/-]*\*?"
+CUE = rf"^{_CUE_WORD}( {_CUE_WORD})*(\+{_CUE_WORD}( {_CUE_WORD})*)*$"
 
 
 class _Spec(BaseModel):
@@ -79,20 +83,44 @@ class NumericSpec(_Spec):
 
 
 class RubricPoint(BaseModel):
-    """One key point a good free-text answer covers, with words that signal it."""
+    """One key point a good free-text answer covers, words that signal it, and the interviewer's follow-up."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     point: str = Field(min_length=1, max_length=300)
     keywords: list[str] = Field(min_length=1, max_length=12)
+    follow_up: str = Field(min_length=1, max_length=300, pattern=r"\?$")
+
+
+class Misconception(BaseModel):
+    """A common wrong claim about the question's topic, the right claim, and the cues that give it away.
+
+    A cue is a phrase the wrong claim uses ("grows linearly"); "a+b" needs both in one clause; a trailing "*"
+    matches any ending ("linear*"); a part starting "not " matches only in a negated clause
+    ("transformer*+not parallel*" is "transformers ... not ... parallel...").
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    claim: str = Field(min_length=1, max_length=300)
+    right: str = Field(min_length=1, max_length=300)
+    cues: list[Annotated[str, Field(pattern=CUE, max_length=80)]] = Field(min_length=1, max_length=32)
+
+    @model_validator(mode="after")
+    def _claim_shows_a_cue(self):
+        if not asserts(self.claim, self.cues):
+            raise ValueError(f'the claim "{self.claim[:60]}" matches none of its own cues')
+        return self
 
 
 class FreeTextSpec(_Spec):
-    """An interview answer in the learner's words, graded against rubric points."""
+    """An interview answer in the learner's words, graded against rubric points (most important first) and
+    checked for the topic's common misconceptions."""
 
     type: Literal["free_text"]
     model_answer: str = Field(min_length=1, max_length=5000)
     rubric: list[RubricPoint] = Field(min_length=3, max_length=6)
+    misconceptions: list[Misconception] = Field(min_length=1, max_length=6)
 
 
 class GeneratedSpec(_Spec):

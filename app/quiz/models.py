@@ -24,8 +24,10 @@ class Answer(Base):
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     score: Mapped[float]
     correct: Mapped[bool]
-    # Free text: which rubric points were covered, with similarities and keyword hits.
+    # Free text: the points covered (with the learner's sentences), misconceptions, the follow-up offered.
     grading: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The reply to the interviewer's follow-up, graded against its one point (app/quiz/followups.py).
+    follow_up: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     self_grade: Mapped[str | None] = mapped_column(String(8))
     self_graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())

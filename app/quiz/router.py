@@ -11,6 +11,7 @@ from app.lessons.content import Course
 from app.lessons.extras import ExtraRenderer, LessonExtras
 from app.quiz.bank import Question, QuestionBank
 from app.quiz.deps import BankDep, ToolsDep, grader_loading, grading_encoder
+from app.quiz.followups import FollowUpError, answer_follow_up
 from app.quiz.generated import SEED_MAX
 from app.quiz.schemas import MAX_TEXT_CHARS, AnswerInputError, parse_response
 from app.quiz.service import (
@@ -159,6 +160,45 @@ def self_grade_answer(
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     if hx:
         return render(request, "quiz/_self_grade.html", {"answer": answer})
+    ctx = {"view": answer_view(question, answer, tools), "question": question, "context": "lesson"}
+    return render(request, "quiz/question.html", ctx)
+
+
+@router.post("/answers/{answer_id}/follow-up")
+def answer_follow_up_question(
+    answer_id: RowId,
+    request: Request,
+    session: SessionDep,
+    learner: LearnerDep,
+    now: NowDep,
+    bank: BankDep,
+    tools: ToolsDep,
+    hx: HXRequest,
+    text: FormText = None,
+):
+    """Answer the follow-up an interviewer would ask on the answer's most important missed point."""
+    answer = get_answer(session=session, learner_id=learner.id, answer_id=answer_id)
+    if answer is None:
+        raise HTTPException(status_code=404, detail="There is no such answer.")
+    question = question_or_404(bank, answer.question_id)
+    try:
+        encoder = grading_encoder(request, question)
+        answer_follow_up(
+            session=session, answer=answer, question=question, text=text or "", now=now, encoder=encoder
+        )
+        session.commit()
+    except AnswerInputError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    except FollowUpError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    except EncoderLoading as exc:  # only on a worker that has not loaded MiniLM yet: the offer came graded
+        raise HTTPException(
+            status_code=503,
+            detail="The grader's model is still loading; send your answer again in a few seconds.",
+            headers={"Retry-After": str(EncoderLoading.retry_after)},
+        ) from exc
+    if hx:
+        return render(request, "quiz/_follow_up.html", {"answer": answer, "follow_up_form": True})
     ctx = {"view": answer_view(question, answer, tools), "question": question, "context": "lesson"}
     return render(request, "quiz/question.html", ctx)
 

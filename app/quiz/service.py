@@ -16,7 +16,8 @@ from app.quiz.bank import Question, QuestionBank
 from app.quiz.generated import SEED_MAX, GeneratedInstance, GeneratorTools, generate, new_seed
 from app.quiz.grading import grade
 from app.quiz.models import Answer
-from app.quiz.schemas import Response, response_from_json, response_json
+from app.quiz.schemas import Response, TextAnswer, response_from_json, response_json
+from app.quiz.sentences import marked_segments
 from app.review.scheduling import SELF_GRADES, override_rating, rating_for, record_review
 
 SELF_GRADE_RIGHT = frozenset({"hard", "good", "easy"})
@@ -63,6 +64,15 @@ class AnswerView:
     def counts_as_right(self) -> bool:
         """Right or wrong as it counts everywhere (effective_correct: the self-assessment when given)."""
         return effective_correct(self.answer)
+
+    @property
+    def given_segments(self) -> list[tuple[str, bool]] | None:
+        """An interview answer in pieces, the sentences that made a key point marked (None: not free text)."""
+        response = self.response
+        if not isinstance(response, TextAnswer):
+            return None
+        points = (self.answer.grading or {}).get("points") or []
+        return marked_segments(response.text, [p["evidence"] for p in points if p.get("evidence")])
 
     @property
     def numbers_html(self) -> Markup:

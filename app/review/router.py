@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request
 from app.deps import HXRequest, LearnerDep, NowDep, SessionDep
 from app.quiz.deps import BankDep, ToolsDep
 from app.quiz.service import present_for_learner
-from app.review.service import due_reviews, next_due_at
+from app.review.service import due_in_words, due_reviews
 from app.templating import render
 
 router = APIRouter()
@@ -26,14 +26,14 @@ def review_page(
     ctx = {
         "due_count": len(due.now),
         "due_today": len(due.today),
+        "due_later": len(due.later_today),
         "context": "review",
         "p": None,
-        "next_due": None,
+        "next_due": due.next_at,
+        "next_due_words": due_in_words(due.next_at, now) if due.next_at else None,
     }
     if due.now:
         [ctx["p"]] = present_for_learner(
             session=session, learner_id=learner.id, questions=[bank.get(due.now[0])], tools=tools
         )
-    else:
-        ctx["next_due"] = next_due_at(session=session, learner_id=learner.id, known=set(bank.questions))
     return render(request, "review/_due.html" if hx else "review/index.html", ctx)

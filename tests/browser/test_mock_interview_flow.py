@@ -62,6 +62,7 @@ def test_a_half_typed_interview_answer_survives_a_reload(live_server, page):
     page.goto(live_server.url + "/mock")
     for label in ("One answer", "Select all", "Number", "Calculation"):
         page.get_by_label(label, exact=True).uncheck()
+    page.locator("input[name=follow_ups]").uncheck()  # this test is about drafts
     page.get_by_label("Questions").fill("1")
     page.get_by_role("button", name="Start the interview").click()
 
@@ -97,3 +98,30 @@ def test_lesson_quiz_feedback_mastery_and_try_again(live_server, page):
     )
     card.get_by_role("link", name="Try again").click()
     expect(card.locator("input[name=value]")).to_be_visible()
+
+
+def test_a_missed_point_gets_a_follow_up_and_a_recovery_is_counted(live_server, page):
+    page.goto(live_server.url + "/mock")
+    for label in ("One answer", "Select all", "Number", "Calculation"):
+        page.get_by_label(label, exact=True).uncheck()
+    expect(page.locator("input[name=follow_ups]")).to_be_checked()  # on by default
+    page.get_by_label("Questions").fill("1")
+    page.get_by_role("button", name="Start the interview").click()
+
+    page.locator("#mock-item textarea[name=text]").fill("The model only sees tokens, never the characters.")
+    page.get_by_role("button", name="Save answer").click()
+    expect(page.locator(".mock-question-title")).to_have_text("Question 1 of 1: follow-up")  # in place
+    expect(page.locator(".follow-up-card .follow-up-question")).to_have_text(
+        "Can the model see the characters inside a token?"
+    )
+    page.locator(".follow-up-card textarea[name=text]").fill(
+        "No: each token is one opaque integer ID that maps to an embedding, so its letters are hidden."
+    )
+    page.get_by_role("button", name="Answer the follow-up").click()
+
+    expect(page.locator("h1")).to_have_text("Results")
+    expect(page.locator(".recovered-count")).to_have_text("1 of 1 recovered on follow-up")
+    expect(page.locator(".result-item .follow-up-result")).to_contain_text("Recovered on follow-up")
+    expect(page.locator(".result-item mark.evidence-mark")).to_have_text(
+        "The model only sees tokens, never the characters."
+    )

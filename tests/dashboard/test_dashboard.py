@@ -11,7 +11,7 @@ from app.charts.progress import Bar, activity_calendar, mastery_bars
 from app.dashboard.service import streak
 from app.quiz.models import Answer
 from app.review.models import ReviewCard, ReviewLog
-from tests.quiz.helpers import answer, soup, token
+from tests.quiz.helpers import HX, answer, soup, token
 
 TODAY = date(2026, 11, 28)
 
@@ -187,3 +187,20 @@ def test_an_oversized_import_is_refused(quiz_client, session):
 def test_import_needs_the_csrf_token(quiz_client):
     response = quiz_client.post("/progress/import", files={"file": ("p.json", b"{}", "application/json")})
     assert response.status_code == 403
+
+
+def test_a_follow_up_and_the_interview_setting_travel_in_the_export(quiz_app, quiz_client):
+    card = soup(answer(quiz_client, "fx-free-text", text="The model only sees tokens, never the characters."))
+    action = card.select_one("section.follow-up form")["hx-post"]
+    reply = "Each token is one opaque integer ID mapped to an embedding, so the letters are hidden."
+    quiz_client.post(action, data={"csrf_token": token(quiz_client), "text": reply}, headers=HX)
+    quiz_client.post("/mock", data={"csrf_token": token(quiz_client), "types": ["single"], "count": "1"})
+    data = _export(quiz_client)
+    document = json.loads(data)
+    [exported] = document["answers"]
+    assert exported["follow_up"]["recovered"] is True and exported["grading"]["follow_up"]["point"] == 1
+    assert exported["grading"]["points"][0]["evidence"]
+    assert document["mock_attempts"][0]["follow_ups"] is False  # the unticked box
+    with TestClient(quiz_app) as newcomer:
+        assert _import(newcomer, data).status_code == 200
+        assert json.loads(_export(newcomer))["answers"] == document["answers"]

@@ -1,3 +1,11 @@
 """The quiz features' shared fixtures (tests/quiz/fixtures.py)."""
 
-from tests.quiz.fixtures import clock, quiz_app, quiz_client, quiz_settings, sentence_encoder, session  # noqa: F401
+from tests.quiz.fixtures import (  # noqa: F401
+    clock,
+    quiz_app,
+    quiz_client,
+    quiz_settings,
+    real_bank,
+    sentence_encoder,
+    session,
+)

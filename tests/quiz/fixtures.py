@@ -8,7 +8,9 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.embeddings.model import SentenceEncoder, load_sentence_encoder
+from app.lessons.content import load_course
 from app.main import create_app
+from app.quiz.bank import QuestionBank, load_question_bank
 
 FIXTURE_BANK = Path(__file__).parent / "fixture_bank"
 REAL_CONTENT = Path(__file__).resolve().parents[2] / "content"
@@ -45,6 +47,12 @@ def fixture_content(root: Path) -> Path:
 def sentence_encoder() -> SentenceEncoder:
     """all-MiniLM-L6-v2, loaded once for the whole test session."""
     return load_sentence_encoder()
+
+
+@pytest.fixture(scope="session")
+def real_bank() -> QuestionBank:
+    """The lab's real question bank (content/questions)."""
+    return load_question_bank(REAL_CONTENT / "questions", load_course(REAL_CONTENT))
 
 
 @pytest.fixture

@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
+import pytest
 from fsrs import Card, Rating, Scheduler
 from sqlalchemy import select
 
 from app.review.models import ReviewCard, ReviewLog
 from app.review.scheduling import SCHEDULER, effective_ratings
+from app.review.service import due_in_words
 from tests.quiz.helpers import HX, answer, soup, token
 
 
@@ -101,6 +103,57 @@ def test_home_page_counts_what_is_due_today(quiz_client, clock):
     answer(quiz_client, "fx-numeric", value="1333")  # right again: it graduates, due in days
     answer(quiz_client, "fx-single", choice="2")  # wrong: due again in a minute
     assert due_today() == "1"
+
+
+def test_a_first_right_answer_is_due_later_today_not_now(quiz_client, clock):
+    answered = clock.now
+    answer(quiz_client, "fx-numeric", value="1333")  # right: FSRS brings it back in 10 minutes
+    home = soup(quiz_client.get("/")).select_one(".due-today")
+    link = home.select_one("a[data-due-today]")
+    assert (link["data-due-now"], link["data-due-later"], link["data-due-today"]) == ("0", "1", "1")
+    assert link.get_text() == "0 questions due for review now, 1 later today"
+    when = home.select_one(".next-due time")
+    assert when["datetime"] == (answered + timedelta(minutes=10)).isoformat()
+    assert when.get_text() == "in 10 minutes"
+
+    review = soup(quiz_client.get("/review"))
+    count = review.select_one(".due-count")
+    assert (count["data-due"], count["data-due-later"]) == ("0", "1")
+    assert review.select_one("article.question-card") is None  # nothing to answer yet
+    assert review.select_one(".next-due time").get_text() == "in 10 minutes"
+
+    clock.advance(minutes=4)
+    assert soup(quiz_client.get("/review")).select_one(".next-due time").get_text() == "in 6 minutes"
+    clock.advance(minutes=6)
+    due = soup(quiz_client.get("/review"))
+    assert due.select_one(".due-count")["data-due"] == "1"
+    assert due.select_one("article.question-card")["data-question"] == "fx-numeric"
+    link = soup(quiz_client.get("/")).select_one("a[data-due-today]")
+    assert (link["data-due-now"], link["data-due-later"]) == ("1", "0")
+
+
+def test_the_review_page_says_when_the_next_one_is_due_while_others_are_due(quiz_client, clock):
+    answer(quiz_client, "fx-single", choice="2")  # wrong: due in a minute
+    answer(quiz_client, "fx-numeric", value="1333")  # right: due in 10 minutes
+    clock.advance(minutes=2)
+    page = soup(quiz_client.get("/review"))
+    assert page.select_one(".due-count").get_text() == "1 question due now, 1 more later today."
+    assert page.select_one(".next-due time").get_text() == "in 8 minutes"
+
+
+@pytest.mark.parametrize(
+    ("delta", "words"),
+    [
+        (timedelta(seconds=20), "in 1 minute"),
+        (timedelta(minutes=10), "in 10 minutes"),
+        (timedelta(hours=3), "in 3 hours"),
+        (timedelta(days=1), "tomorrow"),
+        (timedelta(days=4), "in 4 days"),
+        (timedelta(0), "now"),
+    ],
+)
+def test_due_in_words(clock, delta, words):
+    assert due_in_words(clock.now + delta, clock.now) == words
 
 
 def test_home_review_and_dashboard_count_the_same_due_questions(quiz_client, session, clock):

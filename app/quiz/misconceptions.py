@@ -1,0 +1,169 @@
+"""Does an answer assert one of its topic's common wrong claims? Cues, negation, and the sentence model.
+
+all-MiniLM-L6-v2 cannot tell a wrong claim from the right one on its own: "Attention cost grows linearly with
+the sequence length" and "Attention cost is quadratic in sequence length" are 0.93 apart in cosine, and adding
+"not" barely moves a sentence. So each misconception in content/questions names its cues, the words that make
+it wrong ("linear*", "doubles the cost"), and a clause asserts it when:
+
+- it is about the claim's topic (cosine to the claim or to the right claim >= TOPIC), and
+- it contains every part of one cue, in order, with the cue's polarity: a plain cue needs an affirmative
+  clause, a "not ..." cue a negated one ("Attention cost is not linear" does not assert "linear*";
+  "transformers are NOT parallel" asserts "transformer*+not parallel*"),
+- after a contrast is set aside: in "quadratic, not linear", "rather than linear" or "instead of linear" the
+  contrasted words are what the learner rejects, not what they claim.
+
+Questions ("Is it linear?") and sentences that name a misconception as one ("a common myth is that...") assert
+nothing. tests/quiz/test_misconceptions.py pins these rules.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+from app.quiz.sentences import split_clauses, split_sentences, words
+
+MAX_GAP = 60  # characters between two parts of a cue
+TOPIC = 0.3  # calibrated on tests/quiz/calibration.yaml (see test_calibration.py)
+
+NEGATORS = frozenset(
+    """not no never none nothing neither without cannot nobody nowhere isn't aren't wasn't weren't can't
+    couldn't won't wouldn't shouldn't mustn't don't doesn't didn't hasn't haven't hadn't isnt arent wasnt cant
+    couldnt wont wouldnt shouldnt dont doesnt didnt hasnt havent""".split()
+)
+# Phrases with a negative word that negate nothing ("nor" is not a negator: "neither... nor" is one).
+_NOT_NEGATING = re.compile(r"\b(?:no matter|not only|not just|no doubt|nothing but|no less than)\b")
+# A contrast: what follows is rejected, not claimed ("quadratic, not linear"; "rather than linear").
+_CONTRAST = re.compile(
+    r"(?:,|\band)\s*(?:but\s+)?not\s+[^,;:]*|\b(?:rather than|instead of|as opposed to|unlike)\s+[^,;:]*"
+    r"|\bnot\s+[^,;:]*?\s+but\s+",
+)
+_DISAVOWAL = re.compile(
+    r"\b(?:myths?|misconceptions?|mistaken(?:ly)?|wrongly|incorrectly|contrary to|(?:it is|it's|is) wrong|"
+    r"would be wrong|people (?:often |sometimes )?(?:think|believe|assume|say)|a common (?:error|belief))\b"
+)
+
+
+class MisconceptionLike(Protocol):
+    """What the detector reads of a misconception (app.quiz.bank.Misconception)."""
+
+    claim: str
+    right: str
+    cues: list[str]
+
+
+def strip_contrast(clause: str) -> str:
+    """The clause without what it contrasts away: "quadratic, not linear" -> "quadratic"."""
+    return " ".join(_CONTRAST.sub(" ", clause.lower()).split()).strip(" ,;:")
+
+
+def negated(clause: str) -> bool:
+    """Whether the clause, contrasts set aside, is negated (an odd number of negative words)."""
+    text = _NOT_NEGATING.sub(" ", strip_contrast(clause))
+    return sum(word in NEGATORS for word in words(text)) % 2 == 1
+
+
+def is_assertion(sentence: str) -> bool:
+    """A sentence that claims something: not a question, and not one that names a claim as a myth."""
+    return not sentence.rstrip().endswith("?") and not _DISAVOWAL.search(sentence.lower())
+
+
+@dataclass(frozen=True)
+class _Cue:
+    parts: tuple[re.Pattern, ...]
+    negative: bool
+
+    def found_in(self, text: str) -> bool:
+        """Every part, in order and near the one before: "dpo+reward model" is not shown by "a reward model,
+        unlike DPO", nor by two parts at the two ends of a long clause."""
+        first = self.parts[0].search(text)
+        if first is None:
+            return False
+        position = first.end()
+        for part in self.parts[1:]:
+            match = part.search(text, position, position + MAX_GAP + 80)
+            if match is None or match.start() - position > MAX_GAP:
+                return False
+            position = match.end()
+        return True
+
+
+def _word_pattern(word: str) -> str:
+    if word.endswith("*"):
+        return re.escape(word[:-1]) + r"[a-z0-9'’-]*"
+    return re.escape(word) + r"(?![a-z0-9])"
+
+
+@lru_cache(maxsize=4096)
+def _compile(cue: str) -> _Cue:
+    negative = False
+    parts = []
+    for part in cue.split("+"):
+        part = part.strip()
+        if part.startswith("not "):  # the whole cue then needs a negated clause
+            negative, part = True, part[4:]
+        body = r"\W+".join(_word_pattern(word) for word in part.split())
+        parts.append(re.compile(r"(?<![a-z0-9])" + body))
+    return _Cue(parts=tuple(parts), negative=negative)
+
+
+def matching_cue(clause: str, cues: Sequence[str]) -> str | None:
+    """The first cue the clause shows with the cue's polarity, or None."""
+    text = strip_contrast(clause)
+    is_negated = negated(clause)
+    for cue in cues:
+        compiled = _compile(cue)
+        if compiled.negative == is_negated and compiled.found_in(text):
+            return cue
+    return None
+
+
+def asserts(text: str, cues: Sequence[str]) -> bool:
+    """Whether a clause of the text shows one of the cues (the text test alone, without the topic check)."""
+    return any(
+        is_assertion(sentence) and matching_cue(clause, cues) is not None
+        for sentence in split_sentences(text)
+        for clause in split_clauses(sentence)
+    )
+
+
+@dataclass(frozen=True)
+class Asserted:
+    """A misconception the answer asserts: which one, and the learner's sentence that asserts it."""
+
+    index: int
+    claim: str
+    right: str
+    sentence: str
+    cue: str
+
+
+def find_misconceptions(
+    misconceptions: Sequence[MisconceptionLike],
+    clauses: Sequence[tuple[str, str]],
+    clause_vectors: np.ndarray,
+    claim_vectors: np.ndarray,
+    *,
+    topic: float = TOPIC,
+) -> list[Asserted]:
+    """The misconceptions asserted by the answer's clauses, each once.
+
+    `clauses` are (clause, its sentence) pairs with their embeddings in `clause_vectors`; `claim_vectors`
+    holds each misconception's claim then its right claim, in order (2 rows per misconception).
+    """
+    found: list[Asserted] = []
+    if not clauses:
+        return found
+    topical = (clause_vectors @ claim_vectors.T).reshape(len(clauses), len(misconceptions), 2).max(axis=2)
+    for index, misconception in enumerate(misconceptions):
+        for row, (clause, sentence) in enumerate(clauses):
+            if topical[row, index] < topic or not is_assertion(sentence):
+                continue
+            cue = matching_cue(clause, misconception.cues)
+            if cue is not None:
+                found.append(Asserted(index, misconception.claim, misconception.right, sentence, cue))
+                break
+    return found
