@@ -13,15 +13,30 @@ mean per-token KL(pi || pi_ref) over the answer tokens.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import torch
 from torch.nn import functional as F
 
 from .live import Budget, RunEnd, ShouldStop, never, set_learning_rate
 from .model import GPT
-from .sft import DEFAULT_TEMPLATE, IGNORE, Answer, ChatTemplate, ask, encode_pair, masked_targets, pad_batch
+from .sft import (
+    DEFAULT_TEMPLATE,
+    IGNORE,
+    Answer,
+    ChatTemplate,
+    InstructionPair,
+    SftConfig,
+    SftEvent,
+    ask,
+    encode_pair,
+    masked_targets,
+    pad_batch,
+    supervised_finetune,
+)
 from .tokenizer import LabTokenizer
 from .train import adamw
 
@@ -208,3 +223,44 @@ def direct_preference_optimization(
     if reason != "stopped":  # nobody is waiting for the answer of a cancelled run
         yield answer(budget.done, policy)
     yield budget.end(reason)
+
+
+Phase = Literal["sft", "dpo"]
+
+
+def sft_then_dpo(
+    model: GPT,
+    tokenizer: LabTokenizer,
+    sft_pairs: Sequence[InstructionPair],
+    preferences: Sequence[PreferencePair],
+    sft: SftConfig,
+    dpo: DpoConfig,
+    *,
+    question: str,
+    template: ChatTemplate = DEFAULT_TEMPLATE,
+    should_stop: ShouldStop = never,
+) -> Iterator[tuple[Phase, SftEvent | DpoEvent]]:
+    """The preference stage as the module draws it: SFT ``model`` in place, freeze a copy as the reference,
+    then DPO. Each event comes with its phase; ``dpo.max_seconds`` covers both phases."""
+    end = None
+    for event in supervised_finetune(
+        model, tokenizer, sft_pairs, sft, question=question, template=template, should_stop=should_stop
+    ):
+        end = event if isinstance(event, RunEnd) else end
+        yield "sft", event
+    if end is None or end.reason == "stopped":
+        return
+    reference = copy.deepcopy(model).eval()  # frozen: every DPO step is measured against it
+    reference.requires_grad_(False)
+    left = max(1.0, dpo.max_seconds - end.seconds)
+    for event in direct_preference_optimization(
+        model,
+        reference,
+        tokenizer,
+        preferences,
+        replace(dpo, max_seconds=left),
+        question=question,
+        template=template,
+        should_stop=should_stop,
+    ):
+        yield "dpo", event

@@ -16,6 +16,7 @@ from app.lm.dpo import (
     direct_preference_optimization,
     dpo_loss,
     preference_batch,
+    sft_then_dpo,
 )
 from app.lm.live import Budget, RunEnd, TrainStep
 from app.lm.model import GPT, GPTConfig
@@ -290,3 +291,36 @@ def test_budget_progress_follows_the_tighter_limit():
     assert budget.progress() == pytest.approx(0.1, abs=1e-3) and budget.stop_reason() is None
     with pytest.raises(ValueError):
         Budget(steps=0, max_seconds=1)
+
+
+def test_sft_then_dpo_freezes_the_sft_model_as_the_reference(tokenizer, chat_model):
+    sft = SftConfig(steps=3, max_seconds=60, batch_size=3, answer_every=100, answer_tokens=4)
+    dpo = DpoConfig(steps=2, max_seconds=60, answer_tokens=4)
+    events = list(sft_then_dpo(chat_model, tokenizer, PAIRS, PREFERENCES, sft, dpo, question="Hi?"))
+    phases = [phase for phase, _ in events]
+    assert phases == sorted(phases, key=["sft", "dpo"].index) and phases.count("dpo") > 0
+    first_dpo = next(e for p, e in events if p == "dpo" and isinstance(e, DpoStep))
+    assert first_dpo.kl == pytest.approx(0, abs=1e-6)  # the reference is the SFT model, as it was
+
+
+def test_sft_then_dpo_skips_dpo_when_stopped_during_sft(tokenizer, chat_model):
+    sft = SftConfig(steps=50, max_seconds=60, batch_size=3, answer_every=100, answer_tokens=4)
+    calls = []
+
+    def should_stop() -> bool:
+        calls.append(1)
+        return len(calls) > 2
+
+    events = list(
+        sft_then_dpo(
+            chat_model,
+            tokenizer,
+            PAIRS,
+            PREFERENCES,
+            sft,
+            DpoConfig(),
+            question="Hi?",
+            should_stop=should_stop,
+        )
+    )
+    assert {phase for phase, _ in events} == {"sft"} and events[-1][1].reason == "stopped"
