@@ -41,6 +41,7 @@ from app.tokenizer.catalog import load_catalog
 from app.tokenizer.encodings import EncodingFileError, load_encodings
 from app.tokenizer.lesson_extras import register_lesson_extras as register_tokenizer_extras
 from app.tokenizer.router import router as tokenizer_router
+from app.training import router as training_pages
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
+        app.state.training.runs.shutdown()
         engine.dispose()
 
     app = FastAPI(
@@ -129,12 +131,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mock_router,
         review_router,
         dashboard_router,
+        training_pages.router,
     ):
         app.include_router(router)
     extras = app.state.lesson_extras
     register_tokenizer_extras(extras, course=course)
     attention_pages.register_lesson_extras(extras)
     sampling_pages.register_lesson_extras(extras)
+    training_pages.install(app)
     register_lesson_quizzes(extras, course, question_bank)
     _check_extras(course, app.state.lesson_extras)
     return app

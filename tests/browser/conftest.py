@@ -39,14 +39,14 @@ class LiveServer:
         self.settings = settings
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.app = None  # the app being served, for tests that look at its state
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         """Create a fresh app (as a new process would) and serve it."""
-        config = uvicorn.Config(
-            create_app(self.settings), host="127.0.0.1", port=self.port, log_level="warning"
-        )
+        self.app = create_app(self.settings)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
