@@ -6,6 +6,7 @@ and the field named.
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -38,10 +39,14 @@ class _SftFile(_Strict):
     held_out: list[str] = Field(min_length=1, max_length=20)
 
 
+Behaviour = Literal["format", "knowledge", "hallucination", "sycophancy", "refusal"]
+
+
 class _Preference(_Strict):
     prompt: str = Field(min_length=1, max_length=300)
     chosen: str = Field(min_length=1, max_length=600)
     rejected: str = Field(min_length=1, max_length=600)
+    shows: Behaviour
 
 
 class _PreferenceFile(_Strict):
@@ -56,6 +61,11 @@ class TrainingContent:
     sft_pairs: tuple[InstructionPair, ...]
     held_out: tuple[str, ...]  # questions never trained on, asked before and after
     preferences: tuple[PreferencePair, ...]
+    shows: tuple[Behaviour, ...]  # what each preference pair is about, in the same order
+
+    def pairs_showing(self, behaviour: Behaviour) -> int:
+        """How many preference pairs are about this behaviour."""
+        return self.shows.count(behaviour)
 
 
 def _load(path: Path, model: type[BaseModel]) -> BaseModel:
@@ -89,4 +99,5 @@ def load_training_content(content_dir: Path) -> TrainingContent:
         sft_pairs=tuple(InstructionPair(p.instruction, p.response) for p in sft.pairs),
         held_out=tuple(sft.held_out),
         preferences=tuple(PreferencePair(p.prompt, p.chosen, p.rejected) for p in preferences.pairs),
+        shows=tuple(p.shows for p in preferences.pairs),
     )

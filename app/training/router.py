@@ -62,7 +62,7 @@ def widgets_context(request: Request) -> dict:
         "vocab_size": lab.tokenizer.vocab_size,
         "model_params": sum(p.numel() for p in lab.model.parameters()),
         "curve": service.card_curve(lab),
-        "behaviours": service.BEHAVIOURS,
+        "behaviours": service.behaviour_rows(content),
         "languages": service.language_counts(lab.tokenizer),
     }
 

@@ -8,7 +8,7 @@ streams the rendered view: at once for samples, answers and validation points, a
 
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -282,45 +282,50 @@ def card_curve(lab: LabModel) -> CardCurve:
     )
 
 
-# The lesson's "Why Training Explains Behavior" rows, each tied to the demo on this page that shows it.
-BEHAVIOURS: Sequence[tuple[str, str, str]] = (
-    (
-        "Hallucination",
-        "demo-pretrain",
-        "Pre-training's samples turn fluent long before they mean anything: "
-        "the loss rewards a likely next token, never a true one.",
-    ),
-    (
-        "Instruction following",
-        "demo-sft",
-        "Before SFT the model continues the template's text; after a few "
-        "seconds on the pairs it answers in the template and closes its turn.",
-    ),
-    (
-        "Refusal to help with harm",
-        "demo-dpo",
-        "Two of the preference pairs prefer a refusal; the margin "
-        "chart shows the policy moving toward the chosen answers.",
-    ),
-    (
-        "Knowledge cutoff",
-        "demo-pretrain",
-        'The tiny model knows only the text listed under "What it trains '
-        'on"; ask the SFT demo a held-out question such as "Why is the sky blue?".',
-    ),
-    (
-        "Better at English than other languages",
-        "demo-pretrain",
-        "The corpus is English only, and so is the "
-        "text the lab's tokenizer was trained on (see the token counts below).",
-    ),
-    (
-        "Sycophancy",
-        "demo-dpo",
-        "Three pairs prefer correcting the user over agreeing. Raters who preferred "
-        "agreement would push the same step the other way.",
-    ),
-)
+def behaviour_rows(content: TrainingContent) -> list[tuple[str, str, str]]:
+    """The lesson's "Why Training Explains Behavior" rows: (behaviour, the demo that shows it, how)."""
+    n = len(content.preferences)
+    refusals, corrections = content.pairs_showing("refusal"), content.pairs_showing("sycophancy")
+    held_out = content.held_out[-1]
+    return [
+        (
+            "Hallucination",
+            "demo-pretrain",
+            "Pre-training's samples turn fluent long before they mean anything: "
+            "the loss rewards a likely next token, never a true one.",
+        ),
+        (
+            "Instruction following",
+            "demo-sft",
+            "Before SFT the model continues the template's text; after a few "
+            "seconds on the pairs it answers in the template and closes its turn.",
+        ),
+        (
+            "Refusal to help with harm",
+            "demo-dpo",
+            f"{refusals} of the {n} preference pairs prefer a refusal; "
+            "the margin chart shows the policy moving toward the chosen answers.",
+        ),
+        (
+            "Knowledge cutoff",
+            "demo-pretrain",
+            'The tiny model knows only the text listed under "What it trains on"; '
+            f'ask the SFT demo a held-out question such as "{held_out}".',
+        ),
+        (
+            "Better at English than other languages",
+            "demo-pretrain",
+            "The corpus is English only, and so is the text the lab's tokenizer "
+            "was trained on (see the token counts below).",
+        ),
+        (
+            "Sycophancy",
+            "demo-dpo",
+            f"{corrections} of the {n} pairs prefer correcting the user over agreeing. "
+            "Raters who preferred agreement would push the same step the other way.",
+        ),
+    ]
+
 
 # One sentence, two languages, for the "better at English" row: counted with the lab's tokenizer.
 LANGUAGE_SAMPLES = (
