@@ -64,6 +64,7 @@ def widgets_context(request: Request) -> dict:
         "curve": service.card_curve(lab),
         "behaviours": service.behaviour_rows(content),
         "languages": service.language_counts(lab.tokenizer),
+        "english_like_rule": service.ENGLISH_LIKE_RULE,
     }
 
 

@@ -26,7 +26,7 @@ from app.quiz.bank import QuestionBank
 from app.training import worker
 from app.training.content import TrainingContent
 from app.training.runs import Job, Run, TrainingRuns
-from app.training.views import DpoView, PretrainView, SftView
+from app.training.views import ENGLISH_LIKE_RULE, DpoView, PretrainView, SftView
 
 UPDATE_SECONDS = 0.25
 Render = Callable[[str, dict], str]  # (template name, context) -> HTML
@@ -109,6 +109,11 @@ def build_training_lab(
     )
 
 
+def context(view: View) -> dict:
+    """What a panel partial renders from."""
+    return {"view": view, "english_like_rule": ENGLISH_LIKE_RULE}
+
+
 class Reporter:
     """Streams a view to a run's page: at once when asked, otherwise at most every UPDATE_SECONDS."""
 
@@ -121,12 +126,12 @@ class Reporter:
         now = time.monotonic()
         if urgent or now - self.sent_at >= UPDATE_SECONDS:
             self.sent_at = now
-            self.run.emit("progress", {"html": self.render(self.template, {"view": view})})
+            self.run.emit("progress", {"html": self.render(self.template, context(view))})
 
     def finish(self, view: View, end: RunEnd | None) -> None:
         """The last update, with why the run ended (a run killed before its end event counts as stopped)."""
         reason = end.reason if end else "stopped"
-        self.run.emit("end", {"reason": reason, "html": self.render(self.template, {"view": view})})
+        self.run.emit("end", {"reason": reason, "html": self.render(self.template, context(view))})
 
 
 def empty_pretrain_view(training: TrainingLab, config: PretrainConfig) -> PretrainView:

@@ -12,8 +12,22 @@ from markupsafe import Markup
 from app.charts.curves import Guide, Series, line_chart
 from app.lm.dpo import DpoStart, DpoStep
 from app.lm.live import RunEnd, TrainStep
-from app.lm.pretrain import PretrainStart, Sample, Validation
+from app.lm.pretrain import (
+    ENGLISH_LIKE_LETTERS,
+    ENGLISH_LIKE_MIN_WORDS,
+    ENGLISH_LIKE_PAIRS,
+    ENGLISH_LIKE_WORDS,
+    PretrainStart,
+    Sample,
+    Validation,
+)
 from app.lm.sft import Answer, SftStart
+
+ENGLISH_LIKE_RULE = (
+    f"of its {ENGLISH_LIKE_MIN_WORDS} or more words, at least {ENGLISH_LIKE_WORDS:.0%} are words of the "
+    f"training text and at least {ENGLISH_LIKE_PAIRS:.0%} of its pairs of neighbouring words occur there "
+    f"too, and at least {ENGLISH_LIKE_LETTERS:.0%} of its characters are letters"
+)
 
 # A chart keeps at most this many points per curve: enough for the eye, small enough to stream.
 MAX_POINTS = 300

@@ -28,9 +28,12 @@ from app.lm.pretrain import (
     is_english_like,
     known_pair_share,
     known_word_share,
+    letter_share,
     paragraphs_of,
     prepare_data,
     pretrain,
+    word_pairs,
+    words_of,
 )
 from app.lm.sft import (
     IGNORE,
@@ -224,22 +227,33 @@ def test_known_word_share():
 
 
 def test_known_pair_share():
-    assert known_pair_share("The cat, the", frozenset({("the", "cat")})) == 0.5
+    assert known_pair_share("The cat sat", frozenset({("the", "cat")})) == 0.5
+    assert known_pair_share("The cat. Sat", frozenset({("the", "cat")})) == 1.0  # punctuation breaks a pair
     assert known_pair_share("cat", frozenset()) is None
 
 
+def test_words_leave_out_stray_letters_and_pairs_stop_at_punctuation():
+    assert words_of("The cat's hat, 2 mats, k = I") == ["the", "cat", "hat", "mats", "i"]
+    assert word_pairs("the cat sat. A dog, x + y") == [("the", "cat"), ("cat", "sat"), ("a", "dog")]
+
+
 @pytest.mark.parametrize(
-    ("words", "pairs", "n", "expected"),
+    ("words", "pairs", "n", "letters", "expected"),
     [
-        (0.95, 0.5, 12, True),
-        (0.95, 0.2, 12, False),  # common words in a random order: not English-like
-        (0.7, 0.5, 12, False),
-        (0.95, 0.5, 4, False),  # too short to tell
-        (None, None, 0, False),
+        (0.95, 0.5, 12, 0.9, True),
+        (0.95, 0.2, 12, 0.9, False),  # common words in a random order: not English-like
+        (0.7, 0.5, 12, 0.9, False),
+        (0.95, 0.5, 4, 0.9, False),  # too short to tell
+        (0.95, 0.5, 12, 0.6, False),  # mostly digits and symbols
+        (None, None, 0, 0.0, False),
     ],
 )
-def test_english_like_needs_real_words_in_real_pairs(words, pairs, n, expected):
-    assert is_english_like(words, pairs, n) is expected
+def test_english_like_needs_real_words_in_real_pairs(words, pairs, n, letters, expected):
+    assert is_english_like(words, pairs, n, letters) is expected
+
+
+def test_letter_share():
+    assert letter_share("ab 1.") == 0.5 and letter_share("  ") == 0.0
 
 
 def test_pretraining_loss_falls_from_random_weights(tokenizer, corpus):
