@@ -2,9 +2,9 @@
 and how the other widgets answer while two runs train.
 
 "English-like" is measured, not judged (app.lm.pretrain.is_english_like): a sample of at least 8 words
-counts once 85% of its words are words of the training text, 40% of its pairs of neighbouring words occur
-there too, and 70% of its characters are letters. The bench also reports when the validation loss first
-falls under the unigram baseline.
+counts once 85% of its words are words of the training text, 30% of its pairs of neighbouring words occur
+there too (pairs of two very common words left out), and 70% of its characters are letters. The bench
+also reports when the validation loss first falls under the unigram baseline.
 Targets: each demo under a minute on 2 CPU cores; the p95 latency of GET /playground/attention and
 POST /api/next-token with two runs training within 20% of the idle p95.
 Run alone with `python -m bench bench_training`; `--quick` shortens it.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -36,12 +37,14 @@ _PHRASE_BREAK = re.compile(r"[^A-Za-z'\s]+")
 # A sample "reads as English-like" when nearly all its words are words of the training text AND a good
 # share of its adjacent word pairs occur in that text too: common words alone ("and the is to") pass the
 # first test long before the text reads as English; the pairs do not. Thresholds set on trial samples:
-# noise scored 0.00-0.33 on pairs, samples a reader would call English-like from about 0.35 to 0.67.
+# noise and word salad scored 0.00-0.11 on pairs, samples a reader would call English-like 0.20-0.50.
 ENGLISH_LIKE_WORDS = 0.85
-ENGLISH_LIKE_PAIRS = 0.4
+ENGLISH_LIKE_PAIRS = 0.3
 ENGLISH_LIKE_MIN_WORDS = 8
 # ... and mostly letters: a sample of numbers with a few words between ("the 1 1, 4 a 4 6 to") is not.
 ENGLISH_LIKE_LETTERS = 0.7
+# Pairs of two very common words ("is the", "and a") prove nothing: they are left out of the pair test.
+COMMON_WORDS = 50
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ class PretrainData:
     val: torch.Tensor  # (M,) held-out paragraphs, the same layout
     words: frozenset[str]  # lower-cased words of the training paragraphs
     pairs: frozenset[tuple[str, str]]  # adjacent word pairs of the training paragraphs
+    common: frozenset[str]  # its COMMON_WORDS most frequent words
     paragraphs: int
     characters: int
 
@@ -132,12 +136,15 @@ def known_word_share(text: str, words: frozenset[str]) -> tuple[float | None, in
     return sum(w in words for w in found) / len(found), len(found)
 
 
-def known_pair_share(text: str, pairs: frozenset[tuple[str, str]]) -> float | None:
-    """Share of the word pairs of ``text`` (see ``word_pairs``) found in ``pairs``; None if it has none.
+def known_pair_share(
+    text: str, pairs: frozenset[tuple[str, str]], common: frozenset[str] = frozenset()
+) -> float | None:
+    """Share of the word pairs of ``text`` (see ``word_pairs``) found in ``pairs``, leaving out pairs of two
+    ``common`` words; None if no pair is left.
 
     Example: with pairs {("the", "cat")}, ``known_pair_share("the cat sat", pairs) -> 0.5``
     """
-    found = word_pairs(text)
+    found = [p for p in word_pairs(text) if not (p[0] in common and p[1] in common)]
     if not found:
         return None
     return sum(p in pairs for p in found) / len(found)
@@ -204,6 +211,9 @@ def prepare_data(
         val=encode_documents(tokenizer, val),
         words=frozenset(w for doc in train for w in words_of(doc.text)),
         pairs=frozenset(p for doc in train for p in word_pairs(doc.text)),
+        common=frozenset(
+            w for w, _ in Counter(w for d in train for w in words_of(d.text)).most_common(COMMON_WORDS)
+        ),
         paragraphs=index,
         characters=sum(len(doc.text) for doc in train + val),
     )
@@ -289,7 +299,7 @@ def draw_sample(
         prompt=config.sample_prompt,
         text=result.text,
         known_share=share,
-        pair_share=known_pair_share(result.text, data.pairs),
+        pair_share=known_pair_share(result.text, data.pairs, data.common),
         words=n_words,
         letters=letter_share(result.text),
     )

@@ -230,6 +230,14 @@ def test_known_pair_share():
     assert known_pair_share("The cat sat", frozenset({("the", "cat")})) == 0.5
     assert known_pair_share("The cat. Sat", frozenset({("the", "cat")})) == 1.0  # punctuation breaks a pair
     assert known_pair_share("cat", frozenset()) is None
+    common = frozenset({"is", "the"})
+    assert known_pair_share("is the cat", frozenset({("is", "the")}), common) == 0.0  # only the-cat counts
+    assert known_pair_share("is the", frozenset(), common) is None
+
+
+def test_the_most_common_words_are_counted_from_the_text(corpus):
+    assert "the" in corpus.common and corpus.common <= corpus.words
+    assert len(corpus.common) == min(50, len(corpus.words))
 
 
 def test_words_leave_out_stray_letters_and_pairs_stop_at_punctuation():
