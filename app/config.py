@@ -46,6 +46,18 @@ class Settings(BaseSettings):
         ge=1,
         description="Threads per torch operation. 1 keeps small forward passes fast when requests overlap.",
     )
+    training_runs: int = Field(
+        default=2, ge=1, le=16, description="Live training runs at once on this server; more wait in a queue."
+    )
+    training_queue: int = Field(
+        default=8, ge=0, le=100, description="Training runs that may wait for a turn."
+    )
+    training_max_seconds: float = Field(
+        default=40.0, gt=0, le=600, description="Longest a live training run may train, in seconds."
+    )
+    training_step_cap: int = Field(
+        default=1000, ge=1, le=100_000, description="Most optimisation steps in one live training run."
+    )
 
 
 @lru_cache

@@ -53,6 +53,7 @@ from app.tokenizer.api import router as tokenizer_api_router
 from app.tokenizer.encodings import EncodingFileError, load_encodings
 from app.tokenizer.lesson_extras import register_lesson_extras as register_tokenizer_extras
 from app.tokenizer.router import router as tokenizer_router
+from app.training import router as training_pages
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sentence_encoder.start()
         app.state.search_index.start()
         yield
+        app.state.training.runs.shutdown()
         engine.dispose()
 
     app = FastAPI(
@@ -157,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         architecture_api.router,
         embeddings_pages.router,
         embeddings_api.router,
+        training_pages.router,
     ):
         app.include_router(router)
     extras = app.state.lesson_extras
@@ -168,6 +171,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     completions_pages.register_lesson_extras(extras)
     architecture_pages.register_lesson_extras(extras, course=course, content_dir=settings.content_dir)
     embeddings_pages.register_lesson_extras(extras)
+    training_pages.install(app)
     register_lesson_quizzes(extras, course, question_bank)
     _check_extras(course, app.state.lesson_extras)
     return app

@@ -136,6 +136,21 @@ def describe_device(device: torch.device) -> str:
     return f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
 
 
+def adamw(model: torch.nn.Module, learning_rate: float, weight_decay: float, *, fused: bool = False):
+    """AdamW (betas 0.9, 0.95) that decays the weight matrices only, never biases or LayerNorm gains."""
+    decay = [p for p in model.parameters() if p.requires_grad and p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.requires_grad and p.dim() < 2]
+    return torch.optim.AdamW(
+        [
+            {"params": decay, "weight_decay": weight_decay},
+            {"params": no_decay, "weight_decay": 0.0},
+        ],
+        lr=learning_rate,
+        betas=(0.9, 0.95),
+        fused=fused,
+    )
+
+
 def train_model(
     model: GPT,
     train_data: torch.Tensor,
@@ -150,17 +165,7 @@ def train_model(
 
     context = model.config.context_length
     data_gen = torch.Generator().manual_seed(recipe.seed)
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW(
-        [
-            {"params": decay, "weight_decay": recipe.weight_decay},
-            {"params": no_decay, "weight_decay": 0.0},
-        ],
-        lr=recipe.learning_rate,
-        betas=(0.9, 0.95),
-        fused=device.type == "cuda",
-    )
+    optimizer = adamw(model, recipe.learning_rate, recipe.weight_decay, fused=device.type == "cuda")
     all_val = eval_windows(val_data, context)
     # A fixed spread-out subset for the periodic check; the final number uses every window.
     stride = max(1, len(all_val) // recipe.eval_windows)

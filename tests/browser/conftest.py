@@ -40,6 +40,7 @@ class LiveServer:
         self.wait_for_encoder = wait_for_encoder
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.app = None  # the app being served, for tests that look at its state
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
