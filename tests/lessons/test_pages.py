@@ -106,3 +106,33 @@ def test_progress_survives_a_restart(settings, client):
     with TestClient(create_app(settings), cookies=client.cookies) as restarted:
         card = page(restarted.get("/")).select_one('.lesson-card[data-slug="embeddings"]')
     assert "is-done" in card["class"]
+
+
+SLUGS = (
+    "transformer-architecture",
+    "tokenization",
+    "attention-mechanism",
+    "context-windows",
+    "training-pipeline",
+    "model-families",
+    "key-parameters",
+    "embeddings",
+    "mental-models",
+)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_lesson_has_something_to_try(client, slug):
+    """A lesson is more than text and a quiz: a live widget sits inside it, after one of its sections."""
+    doc = page(client.get(f"/lessons/{slug}"))
+    widgets = [
+        form
+        for extra in doc.select(".lesson-extra")
+        for form in extra.select("form")
+        if not {"question-form", "done-toggle"} & set(form.get("class", []))
+    ]
+    assert widgets, f"{slug} has no widget"
+
+
+def test_the_slugs_above_are_every_lesson(client):
+    assert tuple(lesson.slug for lesson in client.app.state.course.lessons) == SLUGS
