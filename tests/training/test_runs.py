@@ -2,6 +2,7 @@
 
 import asyncio
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -37,7 +38,9 @@ def drain(loop: asyncio.AbstractEventLoop, run: Run, timeout: float = 10.0) -> l
             if event is None:
                 return out
 
-    return loop.run_until_complete(asyncio.wait_for(collect(), timeout))
+    # On a thread of its own: the browser tests' Playwright keeps an event loop running on this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(loop.run_until_complete, asyncio.wait_for(collect(), timeout)).result()
 
 
 @pytest.fixture
