@@ -13,9 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
-from bench.server import Connection, start_server
+from bench.server import Connection, start_server, wait_until_ready
 from bench.stats import report, summary, time_ms
 
 SIMILARITY_TARGET_MS = 150
@@ -44,16 +42,6 @@ QUESTIONS = [
 ]
 
 
-def _wait_for(url: str, path: str, body: dict, deadline_s: float = 300) -> float:
-    """Seconds until POST path answers 200 (it answers 503 while its model loads)."""
-    started = time.perf_counter()
-    while time.perf_counter() - started < deadline_s:
-        if httpx.post(url + path, json=body, timeout=30).status_code == 200:
-            return time.perf_counter()
-        time.sleep(0.05)
-    raise RuntimeError(f"{path} was not ready after {deadline_s} s")
-
-
 def _resident_mib(pid: int) -> float:
     """The process's resident set size (VmRSS), in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -65,10 +53,10 @@ def _resident_mib(pid: int) -> float:
 def bench_start(folder: Path, label: str, results: dict) -> tuple:
     """Launch the lab; time to healthy, to MiniLM ready, to the search index ready. Returns (server, url)."""
     launched = time.perf_counter()
-    server, url = start_server(folder)
+    server, url = start_server(folder, settled=False)
     healthy = time.perf_counter()
-    encoder = _wait_for(url, "/api/embeddings/similarity", {"texts": ["a", "b"]})
-    index = _wait_for(url, "/api/search", {"query": "tokens"})
+    encoder = wait_until_ready(url, "/api/embeddings/similarity", {"texts": ["a", "b"]})
+    index = wait_until_ready(url, "/api/search", {"query": "tokens"})
     times = {
         "healthy_s": round(healthy - launched, 2),
         "minilm_ready_s": round(encoder - launched, 2),
