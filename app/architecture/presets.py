@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from app.architecture.calculator import ConfigError, DecoderConfig, parameter_breakdown
 from app.architecture.schemas import ConfigFields
 from app.lessons.content import ContentError
+from app.yamlfile import load_yaml
 
 PRESETS_FILE = "architectures.yaml"
 
@@ -83,7 +84,7 @@ class Presets(BaseModel):
 def load_presets(path: Path) -> Presets:
     """Read and validate the presets file once per process (ContentError names the file and field)."""
     try:
-        return Presets.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return Presets.model_validate(load_yaml(path.read_text(encoding="utf-8")))
     except FileNotFoundError as exc:
         raise ContentError(f"{path}: missing (the calculator's published configurations)") from exc
     except yaml.YAMLError as exc:

@@ -17,6 +17,7 @@ from app.catalog.models import CatalogModel, ModelCatalog
 from app.catalog.service import ModelCost, PriceSource, Workload, request_cost
 from app.lessons.content import ContentError, Lesson
 from app.tokenizer.claims import section_code
+from app.yamlfile import load_yaml
 
 FRAMEWORK_ANCHOR = "model-selection-decision-framework"
 # "Is it a simple task?          --> GPT-4o-mini / Haiku / Gemini Flash"
@@ -92,7 +93,7 @@ def module_framework(lesson: Lesson) -> list[tuple[str, str, str]]:
 def load_framework(path: Path, *, catalog: ModelCatalog, lesson: Lesson | None) -> Framework:
     """Read the framework, check every model id and (with the lesson) every question against the module."""
     try:
-        framework = Framework.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        framework = Framework.model_validate(load_yaml(path.read_text(encoding="utf-8")))
     except FileNotFoundError as exc:
         raise ContentError(f"{path}: missing (the model-selection framework)") from exc
     except (yaml.YAMLError, ValidationError) as exc:

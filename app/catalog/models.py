@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from app.lessons.content import ContentError
+from app.yamlfile import load_yaml
 
 # The module writes prices as "~$2.50 / $10": input, then output, US dollars per 1M tokens.
 PRICE = re.compile(r"~\$(?P<input>\d+(?:\.\d+)?) / \$(?P<output>\d+(?:\.\d+)?)")
@@ -186,7 +187,7 @@ class ModelCatalog(BaseModel):
 def load_catalog(path: Path, *, encodings: Iterable[str]) -> ModelCatalog:
     """Read and validate the catalog; every encoding it names must be one the lab has loaded."""
     try:
-        catalog = ModelCatalog.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        catalog = ModelCatalog.model_validate(load_yaml(path.read_text(encoding="utf-8")))
     except FileNotFoundError as exc:
         raise ContentError(f"{path}: missing (the model catalog with the module's prices)") from exc
     except yaml.YAMLError as exc:

@@ -14,6 +14,7 @@ import yaml
 
 from app.lessons.content import ContentError, Course
 from app.lessons.render import split_front_matter
+from app.yamlfile import load_yaml
 
 EXAMPLE_FILE = "context-example.yaml"
 CONTEXT_LESSON = "context-windows"
@@ -132,7 +133,7 @@ def load_context_example(course: Course, content_dir: Path) -> ContextExample:
     attention_path, attention_body = _lesson_body(course, ATTENTION_LESSON)
     path = content_dir / EXAMPLE_FILE
     try:
-        texts = yaml.safe_load(path.read_text(encoding="utf-8"))
+        texts = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ContentError(f"{path}: cannot be read ({exc})") from exc
     if not isinstance(texts, dict) or not all(

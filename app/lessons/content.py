@@ -7,6 +7,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.lessons.render import RenderedLesson, render_markdown, split_front_matter
+from app.yamlfile import load_yaml
 
 
 class ContentError(RuntimeError):
@@ -84,7 +85,7 @@ def load_lesson(path: Path) -> Lesson:
     if front is None:
         raise ContentError(f"{path}: no front matter (a '---' YAML block at the top)")
     try:
-        data = yaml.safe_load(front)
+        data = load_yaml(front)
     except yaml.YAMLError as exc:
         raise ContentError(f"{path}: front matter is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -107,7 +108,7 @@ def load_course(content_dir: Path) -> Course:
     if not course_file.exists():
         raise ContentError(f"{course_file}: missing")
     try:
-        course_meta = CourseMeta.model_validate(yaml.safe_load(course_file.read_text(encoding="utf-8")))
+        course_meta = CourseMeta.model_validate(load_yaml(course_file.read_text(encoding="utf-8")))
     except (yaml.YAMLError, ValidationError) as exc:
         raise ContentError(f"{course_file}: {exc}") from exc
     lessons = sorted(

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from app.lessons.content import ContentError, Course
 from app.lessons.render import markdown
 from app.quiz.misconceptions import asserts
+from app.yamlfile import load_yaml
 
 QuestionType = Literal["single", "multiple", "numeric", "free_text", "generated"]
 QUESTION_TYPES: tuple[QuestionType, ...] = ("single", "multiple", "numeric", "free_text", "generated")
@@ -225,7 +226,7 @@ def _render(spec, lesson: str) -> Question:  # noqa: ANN001 - one of the spec cl
 def load_question_file(path: Path, course: Course) -> tuple[Question, ...]:
     """Parse and validate one question file against the course; ContentError names file and field."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ContentError(f"{path}: not valid YAML: {exc}") from exc
     try:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from app.lessons.content import ContentError
 from app.lm.dpo import PreferencePair
 from app.lm.sft import ChatTemplate, InstructionPair
+from app.yamlfile import load_yaml
 
 SFT_FILE = "sft.yaml"
 PREFERENCES_FILE = "preferences.yaml"
@@ -72,7 +73,7 @@ def _load(path: Path, model: type[BaseModel]) -> BaseModel:
     if not path.is_file():
         raise ContentError(f"{path}: missing")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ContentError(f"{path}: not valid YAML: {exc}") from exc
     try:
