@@ -3,7 +3,7 @@
 
 # Python: the first supported interpreter on PATH, unless PYTHON names one. Only versions whose full test suite
 # has passed with the pinned packages are listed (pyproject.toml's requires-python says the same).
-SUPPORTED_PYTHONS := 3.11
+SUPPORTED_PYTHONS := 3.11 3.12
 PYTHON ?= $(firstword $(foreach v,$(SUPPORTED_PYTHONS),$(shell command -v python$(v) 2>/dev/null)))
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -38,7 +38,7 @@ PYTHON_OK = $(if $(PYTHON),$(shell "$(PYTHON)" -c 'import sys; print("%d.%d" % s
 	| grep -xF -e $(subst $() , -e ,$(SUPPORTED_PYTHONS))))
 
 $(PY):
-	$(if $(PYTHON_OK),,$(error the lab needs Python $(SUPPORTED_PYTHONS) with venv and pip ($(if $(PYTHON),'$(PYTHON)' is not that,none is on PATH)): install it (Debian/Ubuntu: apt-get install python3.11 python3.11-venv; macOS: brew install python@3.11) or set PYTHON=/path/to/python3.11))
+	$(if $(PYTHON_OK),,$(error the lab needs Python $(subst $() , or ,$(SUPPORTED_PYTHONS)) with venv and pip ($(if $(PYTHON),'$(PYTHON)' is not that,none is on PATH)): install it (Debian/Ubuntu: apt-get install python3.11 python3.11-venv; macOS: brew install python@3.11) or set PYTHON=/path/to/python3.11))
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.runtime-installed: requirements.txt | $(PY)

@@ -5,6 +5,7 @@ by asking its handle: `get()` hands the loaded value over, or raises EncoderLoad
 into a "loading" partial that retries by itself and the JSON API into a 503 with Retry-After.
 """
 
+import atexit
 import logging
 import threading
 import time
@@ -17,6 +18,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 RETRY_AFTER_SECONDS = 1
+# A process that exits while a load is inside torch or the tokenizers' native code aborts ("terminate called
+# without an active exception"); at exit, a load still running gets this long to finish.
+EXIT_WAIT_SECONDS = 60
 
 
 class EncoderLoading(RuntimeError):
@@ -46,6 +50,7 @@ class BackgroundLoad(Generic[T]):
                 self.started_at = time.monotonic()
                 self._thread = threading.Thread(target=self._run, name=f"load {self.what}", daemon=True)
                 self._thread.start()
+                atexit.register(self._done.wait, EXIT_WAIT_SECONDS)
         return self
 
     def _run(self) -> None:

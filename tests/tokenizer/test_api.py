@@ -167,16 +167,26 @@ def test_api_needs_no_cookie_or_csrf_token(app):
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        (b'{"text": ' + b"[" * 1_000 + b"]" * 1_000 + b', "encoding": "cl100k_base"}', "nested too deeply"),
         (b'{"allow_special": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", "nested too deeply"),
         (b'{"text": "\xff", "encoding": "cl100k_base"}', "not UTF-8 text"),
     ],
-    ids=["1,000 levels", "50,000 levels", "not UTF-8"],
+    ids=["50,000 levels", "not UTF-8"],
 )
 def test_unreadable_json_is_422_with_a_message(client, raw, message):
     response = client.post("/api/tokenize", content=raw, headers={"Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.json() == {"detail": [f"body: invalid JSON, {message}"]}
+
+
+def test_a_deep_list_where_text_belongs_is_422_with_a_message(client):
+    """1,000 levels: Python 3.11's parser gives up (too deep), 3.12's parses it and validation refuses it."""
+    raw = b'{"text": ' + b"[" * 1_000 + b"]" * 1_000 + b', "encoding": "cl100k_base"}'
+    response = client.post("/api/tokenize", content=raw, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0] in (
+        "body: invalid JSON, nested too deeply",
+        "text: Input should be a valid string",
+    )
 
 
 def test_a_long_tokenization_does_not_hold_up_other_requests(app):
