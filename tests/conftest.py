@@ -15,9 +15,8 @@ TINY_CORPUS = (
 ) * 4
 
 
-@pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory) -> Path:
-    """A real checkpoint folder with a tiny random-initialised transformer and a small trained BPE."""
+def tiny_checkpoint(out: Path, *, context_length: int = 32, n_layer: int = 2) -> Path:
+    """Write a real checkpoint folder: a tiny random-initialised transformer and a small trained BPE."""
     import torch
 
     from app.lm.bpe import train_bpe
@@ -27,10 +26,17 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 
     torch.manual_seed(0)
     tokenizer = LabTokenizer(train_bpe([TINY_CORPUS], vocab_size=300).ranks(), name="tiny-bpe")
-    config = GPTConfig(vocab_size=tokenizer.vocab_size, context_length=32, n_layer=2, n_head=2, n_embd=16)
-    out = tmp_path_factory.mktemp("tiny-model")
+    config = GPTConfig(
+        vocab_size=tokenizer.vocab_size, context_length=context_length, n_layer=n_layer, n_head=2, n_embd=16
+    )
     save_checkpoint(out, GPT(config), tokenizer, card={"note": "random weights for tests"})
     return out
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A real checkpoint folder with a tiny random-initialised transformer and a small trained BPE."""
+    return tiny_checkpoint(tmp_path_factory.mktemp("tiny-model"))
 
 
 @pytest.fixture

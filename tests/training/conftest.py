@@ -8,25 +8,13 @@ from pathlib import Path
 import pytest
 
 from app.config import Settings
-from tests.conftest import TINY_CORPUS, csrf_token, page
+from tests.conftest import csrf_token, page, tiny_checkpoint
 
 
 @pytest.fixture(scope="session")
 def chat_model_dir(tmp_path_factory) -> Path:
     """A real checkpoint: a tiny random transformer whose 256-token context holds every SFT and DPO pair."""
-    import torch
-
-    from app.lm.bpe import train_bpe
-    from app.lm.checkpoint import save_checkpoint
-    from app.lm.model import GPT, GPTConfig
-    from app.lm.tokenizer import LabTokenizer
-
-    torch.manual_seed(0)
-    tokenizer = LabTokenizer(train_bpe([TINY_CORPUS], vocab_size=300).ranks(), name="tiny-bpe")
-    config = GPTConfig(vocab_size=tokenizer.vocab_size, context_length=256, n_layer=1, n_head=2, n_embd=16)
-    out = tmp_path_factory.mktemp("chat-model")
-    save_checkpoint(out, GPT(config), tokenizer, card={"note": "random weights for tests"})
-    return out
+    return tiny_checkpoint(tmp_path_factory.mktemp("chat-model"), context_length=256, n_layer=1)
 
 
 @pytest.fixture
