@@ -23,6 +23,18 @@ RETRY_AFTER_SECONDS = 1
 EXIT_WAIT_SECONDS = 60
 
 
+def _at_exit(callback: Callable[[], None]) -> None:
+    """Run `callback` when the main thread ends, before thread pools stop taking work.
+
+    The loaders use thread pools (safetensors, tokenizers); `atexit` runs only after those pools have shut,
+    so a load still running would fail there. `threading._register_atexit` is the hook the standard
+    library's own thread pools use for the same reason; where it is missing, plain `atexit` still spares
+    the process the native abort.
+    """
+    register = getattr(threading, "_register_atexit", atexit.register)
+    register(callback)
+
+
 class EncoderLoading(RuntimeError):
     """The value is still loading in the background; ask again in a moment."""
 
@@ -42,6 +54,7 @@ class BackgroundLoad(Generic[T]):
         self._error: BaseException | None = None
         self.started_at: float | None = None  # time.monotonic()
         self.ready_at: float | None = None
+        self._exiting = False  # set at interpreter exit, while this waits for the load to finish
 
     def start(self) -> "BackgroundLoad[T]":
         """Begin loading on a daemon thread (once; later calls do nothing)."""
@@ -50,14 +63,21 @@ class BackgroundLoad(Generic[T]):
                 self.started_at = time.monotonic()
                 self._thread = threading.Thread(target=self._run, name=f"load {self.what}", daemon=True)
                 self._thread.start()
-                atexit.register(self._done.wait, EXIT_WAIT_SECONDS)
+                _at_exit(self._finish_before_exit)
         return self
+
+    def _finish_before_exit(self) -> None:
+        self._exiting = True
+        self._done.wait(EXIT_WAIT_SECONDS)
 
     def _run(self) -> None:
         try:
             self._value = self._load()
         except BaseException as exc:  # noqa: BLE001 - kept and re-raised to every caller of get()
-            log.exception("loading %s failed", self.what)
+            if self._exiting:  # a library refuses new threads once the process has begun to exit
+                log.info("stopped loading %s: the process is exiting", self.what)
+            else:
+                log.exception("loading %s failed", self.what)
             self._error = exc
         self.ready_at = time.monotonic()
         self._done.set()
