@@ -177,6 +177,13 @@ def architecture_page(
     return _page(request, lab, presets, prompt)
 
 
+def _widget_or_page(request, lab, presets, hx: bool, prompt: str, template: str, **parts: bool):  # noqa: ANN001
+    """One lesson widget's partial for htmx (only the parts it shows are computed); else the whole page."""
+    if hx:
+        return render(request, template, inspect_context(request, lab, prompt, **parts))
+    return _page(request, lab, presets, prompt)
+
+
 @router.get("/forward")
 def forward_partial(
     request: Request,
@@ -186,11 +193,7 @@ def forward_partial(
     prompt: PromptQuery = DEFAULT_PROMPT,
 ):
     """The forward walkthrough alone (the lesson's widget); without htmx, the whole page."""
-    if hx:
-        return render(
-            request, "architecture/_forward.html", inspect_context(request, lab, prompt, lens=False)
-        )
-    return _page(request, lab, presets, prompt)
+    return _widget_or_page(request, lab, presets, hx, prompt, "architecture/_forward.html", lens=False)
 
 
 @router.get("/lens")
@@ -202,11 +205,7 @@ def lens_partial(
     prompt: PromptQuery = DEFAULT_PROMPT,
 ):
     """The logit-lens grid alone (the lesson's widget); without htmx, the whole page."""
-    if hx:
-        return render(
-            request, "architecture/_lens.html", inspect_context(request, lab, prompt, forward=False)
-        )
-    return _page(request, lab, presets, prompt)
+    return _widget_or_page(request, lab, presets, hx, prompt, "architecture/_lens.html", forward=False)
 
 
 @router.get("/params")

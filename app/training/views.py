@@ -56,6 +56,15 @@ def end_text(end: RunEnd | None, started: bool, seconds_cap: float) -> str:
     return f"Finished: {end.steps} steps in {end.seconds:.1f} s."
 
 
+def status_text(
+    last: TrainStep | None, end: RunEnd | None, started: bool, steps: int, seconds_cap: float
+) -> str:
+    """A run's status line: its step and time while training, else how it ended (or that it has not begun)."""
+    if end is None and last is not None:
+        return f"Step {last.step} of {steps} · {last.seconds:.1f} s of {seconds_cap:g} s"
+    return end_text(end, started, seconds_cap)
+
+
 @dataclass
 class PretrainView:
     """The live pre-training panel."""
@@ -98,11 +107,7 @@ class PretrainView:
     @property
     def status(self) -> str:
         """The panel's status line."""
-        if self.end is None and self.last is not None:
-            return (
-                f"Step {self.last.step} of {self.steps} · {self.last.seconds:.1f} s of {self.max_seconds:g} s"
-            )
-        return end_text(self.end, self.start is not None, self.max_seconds)
+        return status_text(self.last, self.end, self.start is not None, self.steps, self.max_seconds)
 
     def chart(self) -> Markup:
         """Training loss per step and validation loss, against the uniform and unigram baselines."""
@@ -164,11 +169,7 @@ class SftView:
     @property
     def status(self) -> str:
         """The panel's status line."""
-        if self.end is None and self.last is not None:
-            return (
-                f"Step {self.last.step} of {self.steps} · {self.last.seconds:.1f} s of {self.max_seconds:g} s"
-            )
-        return end_text(self.end, self.start is not None, self.max_seconds)
+        return status_text(self.last, self.end, self.start is not None, self.steps, self.max_seconds)
 
     def chart(self) -> Markup:
         """The SFT loss (mean cross-entropy over response tokens) per step."""
