@@ -264,6 +264,8 @@ def print_config(row: dict) -> None:
     ):
         if names:
             print(f"{label}: {'; '.join(names)}")
+    if s["client_cpu_s"] is not None:  # on a small machine the learners compete with the server for the cores
+        print(f"the simulated learners used {s['client_cpu_s']:.1f} s of CPU in {s['seconds']:.0f} s")
     asked = CONFIG.match(row["config"]).group(2)
     if asked and int(asked) != row["workers"]:
         print(f"note: WORKERS={asked} was asked for, {row['workers']} serving process(es) found")

@@ -106,6 +106,7 @@ def summarize(run: dict, routes_expected: tuple[str, ...] = ()) -> dict:
         "absent": sorted(name for name, r in per_route.items() if r["absent"]),
         "missing": sorted(set(routes_expected) - set(per_route)),
         "task_errors": sorted(set(run.get("task_errors", []))),
+        "client_cpu_s": run.get("client_cpu_s"),
     }
 
 

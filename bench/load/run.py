@@ -7,6 +7,7 @@ that starts the servers and computes the report (bench/load/__main__.py) stays u
 
 import argparse
 import json
+import resource
 import time
 
 import gevent
@@ -61,9 +62,16 @@ def main() -> None:
     elapsed = time.monotonic() - started
     runner.stop()
     runner.quit()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     with open(args.out, "w") as out:
         json.dump(
-            {"seconds": elapsed, "learners": args.learners, "samples": samples, "task_errors": task_errors},
+            {
+                "seconds": elapsed,
+                "learners": args.learners,
+                "samples": samples,
+                "task_errors": task_errors,
+                "client_cpu_s": usage.ru_utime + usage.ru_stime,
+            },
             out,
         )
 
