@@ -1,5 +1,6 @@
 """Settings from the environment and `.env`, in one typed place."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,6 +46,18 @@ class Settings(BaseSettings):
         default=1,
         ge=1,
         description="Threads per torch operation. 1 keeps small forward passes fast when requests overlap.",
+    )
+    model_workers: int = Field(
+        default_factory=lambda: len(os.sched_getaffinity(0)),
+        ge=1,
+        le=256,
+        description="Model requests (transformer or MiniLM) run at once; default: this process's cores.",
+    )
+    model_queue: int = Field(
+        default=16, ge=0, le=10_000, description="Model requests that may wait for a slot; past them, 503."
+    )
+    model_queue_wait: float = Field(
+        default=10.0, gt=0, le=300, description="Longest a model request waits for a slot before a 503, in s."
     )
     training_runs: int = Field(
         default=2, ge=1, le=16, description="Live training runs at once on this server; more wait in a queue."

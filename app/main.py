@@ -12,6 +12,7 @@ from app.architecture import api as architecture_api
 from app.architecture import router as architecture_pages
 from app.attention import api as attention_api
 from app.attention import router as attention_pages
+from app.capacity.gate import ModelGate
 from app.catalog import api as catalog_api
 from app.catalog import router as catalog_pages
 from app.catalog.lesson_extras import attach_catalog
@@ -35,6 +36,10 @@ from app.lessons.extras import LessonExtras
 from app.lessons.router import router as lessons_router
 from app.migrate import ensure_schema
 from app.mock.router import router as mock_router
+from app.observability.collectors import app_registry
+from app.observability.health import DatabaseProbe
+from app.observability.middleware import MetricsMiddleware
+from app.observability.router import router as observability_router
 from app.quiz.bank import load_question_bank
 from app.quiz.generated import generator_tools
 from app.quiz.router import register_lesson_quizzes
@@ -98,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.search_index.start()
         yield
         app.state.training.runs.shutdown()
+        app.state.database_probe.close()
         engine.dispose()
 
     app = FastAPI(
@@ -121,6 +127,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.model_catalog = model_catalog
     app.state.lab_model = lab_model
     app.state.logits_cache = LogitsCache(settings.logits_cache_size)
+    app.state.model_gate = ModelGate(
+        settings.model_workers, settings.model_queue, max_wait=settings.model_queue_wait
+    )
+    app.state.database_probe = DatabaseProbe(settings.database_url)
+    app.state.metrics_registry = app_registry(app.state.model_gate, app.state.logits_cache)
     app.state.clock = utcnow
     app.state.question_bank = question_bank
     app.state.generator_tools = generator_tools(encodings, model_catalog)
@@ -133,10 +144,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(LearnerCookieMiddleware, cookie=app.state.cookies)
+    app.add_middleware(MetricsMiddleware)
     app.add_middleware(ServerTimingMiddleware)  # added last: outermost, so it times everything inside
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)
     for router in (
+        observability_router,
         home_router,
         lessons_router,
         tokenizer_router,

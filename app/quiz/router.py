@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, HTTPException, Path, Request
 from markupsafe import Markup
 
+from app.capacity.deps import GradingSlot
 from app.deps import HXRequest, LearnerDep, NowDep, SessionDep
 from app.embeddings.handle import EncoderLoading
 from app.lessons.content import Course
@@ -72,7 +73,7 @@ def question_card(
     return render(request, "quiz/_question.html" if hx else "quiz/question.html", ctx)
 
 
-@router.post("/questions/{question_id}/answer")
+@router.post("/questions/{question_id}/answer", dependencies=[GradingSlot])
 def answer_question(
     question_id: str,
     request: Request,
@@ -164,7 +165,7 @@ def self_grade_answer(
     return render(request, "quiz/question.html", ctx)
 
 
-@router.post("/answers/{answer_id}/follow-up")
+@router.post("/answers/{answer_id}/follow-up", dependencies=[GradingSlot])
 def answer_follow_up_question(
     answer_id: RowId,
     request: Request,
