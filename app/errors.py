@@ -18,6 +18,7 @@ TITLES = {
     405: "Method not allowed",
     413: "Too large",
     422: "That input was not accepted",
+    429: "Too many requests",
     500: "Something went wrong",
     503: "Not ready yet",
 }

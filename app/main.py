@@ -39,6 +39,9 @@ from app.quiz.bank import load_question_bank
 from app.quiz.generated import generator_tools
 from app.quiz.router import register_lesson_quizzes
 from app.quiz.router import router as quiz_router
+from app.ratelimit.deps import rate_limit
+from app.ratelimit.limiter import RateLimiter
+from app.ratelimit.routes import missing_routes
 from app.review.router import router as review_router
 from app.sampling_lab import api as sampling_api
 from app.sampling_lab import router as sampling_pages
@@ -107,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # Swagger UI and ReDoc load from a CDN; the lab documents its API at /api
         redoc_url=None,
         lifespan=lifespan,
-        dependencies=[Depends(csrf_protect)],
+        dependencies=[Depends(csrf_protect), Depends(rate_limit)],
     )
     app.state.settings = settings
     app.state.course = course
@@ -122,6 +125,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.lab_model = lab_model
     app.state.logits_cache = LogitsCache(settings.logits_cache_size)
     app.state.clock = utcnow
+    app.state.rate_limiter = RateLimiter(
+        per_learner=settings.rate_limit_learner, per_address=settings.rate_limit_address
+    )
     app.state.question_bank = question_bank
     app.state.generator_tools = generator_tools(encodings, model_catalog)
     check_model_files(model_dir())  # missing weights stop the start; loading them does not hold it up
@@ -174,6 +180,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     training_pages.install(app)
     register_lesson_quizzes(extras, course, question_bank)
     _check_extras(course, app.state.lesson_extras)
+    if missing := missing_routes(app.routes):
+        raise StartupError(f"rate-limited routes the app does not serve: {sorted(missing)}")
     return app
 
 
