@@ -17,8 +17,10 @@ TITLES = {
     404: "Page not found",
     405: "Method not allowed",
     413: "Too large",
+    414: "Address too long",
     422: "That input was not accepted",
     429: "Too many requests",
+    431: "Request headers too large",
     500: "Something went wrong",
     503: "Not ready yet",
 }

@@ -47,6 +47,7 @@ from app.sampling_lab import api as sampling_api
 from app.sampling_lab import router as sampling_pages
 from app.security.cookies import LearnerCookie, LearnerCookieMiddleware
 from app.security.csrf import csrf_protect
+from app.security.head_limits import HeadLimitMiddleware
 from app.security.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.security.secret import resolve_secret_key
 from app.templating import make_templates
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeadLimitMiddleware)  # 414/431 for an oversized target or header fields
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(LearnerCookieMiddleware, cookie=app.state.cookies)
     app.add_middleware(ServerTimingMiddleware)  # added last: outermost, so it times everything inside
