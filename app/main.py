@@ -42,6 +42,7 @@ from app.quiz.router import router as quiz_router
 from app.ratelimit.deps import rate_limit
 from app.ratelimit.limiter import RateLimiter
 from app.ratelimit.routes import missing_routes
+from app.requestlog.middleware import RequestLogMiddleware
 from app.review.router import router as review_router
 from app.sampling_lab import api as sampling_api
 from app.sampling_lab import router as sampling_pages
@@ -141,7 +142,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeadLimitMiddleware)  # 414/431 for an oversized target or header fields
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(LearnerCookieMiddleware, cookie=app.state.cookies)
-    app.add_middleware(ServerTimingMiddleware)  # added last: outermost, so it times everything inside
+    app.add_middleware(ServerTimingMiddleware)  # outer: it times everything inside
+    app.add_middleware(RequestLogMiddleware)  # added last: outermost, so every response has an id and a line
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)
     for router in (
