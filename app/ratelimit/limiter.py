@@ -40,15 +40,18 @@ class RateLimiter:
         return any(self._limits.values())
 
     def check(self, *, learner_id: str | None, address: str) -> Refusal | None:
-        """Count one request, or refuse it (counting nothing) if any of its limits is spent."""
-        keys = [("address", address)] + ([("learner", learner_id)] if learner_id else [])
-        items = [(scope, key, item) for scope, key in keys for item in self._limits[scope]]
-        for scope, key, item in items:
-            if not self._strategy.test(item, scope, key):
-                reset = self._strategy.get_window_stats(item, scope, key).reset_time
-                return Refusal(scope, item, max(1, math.ceil(reset - time.time())))
-        for scope, key, item in items:
-            self._strategy.hit(item, scope, key)
+        """Count one request against each limit in turn, or refuse it at the first one that is spent.
+
+        One `hit` per limit (a test-then-hit would cost twice as much on every request). A refusing limit
+        counts nothing, nor do the ones after it; the learner's limits come first, so a learner refused
+        does not use up their address's allowance. The window's reset time gives Retry-After.
+        """
+        keys = ([("learner", learner_id)] if learner_id else []) + [("address", address)]
+        for scope, key in keys:
+            for item in self._limits[scope]:
+                if not self._strategy.hit(item, scope, key):
+                    reset = self._strategy.get_window_stats(item, scope, key).reset_time
+                    return Refusal(scope, item, max(1, math.ceil(reset - time.time())))
         return None
 
     def reset(self) -> None:
