@@ -67,5 +67,10 @@ class LabH11Protocol(H11Protocol):
 
 
 def server_options() -> dict[str, Any]:
-    """uvicorn.run / uvicorn.Config keyword arguments for serving the lab."""
-    return {"http": LabH11Protocol, "h11_max_incomplete_event_size": PARSER_LIMIT, "access_log": False}
+    """uvicorn.run / uvicorn.Config keyword arguments for serving the lab (also with several workers:
+    the protocol is named by its import path, which every worker process resolves for itself)."""
+    return {
+        "http": f"{LabH11Protocol.__module__}:{LabH11Protocol.__qualname__}",
+        "h11_max_incomplete_event_size": PARSER_LIMIT,
+        "access_log": False,
+    }
