@@ -4,8 +4,10 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.ratelimit.limiter import parse_limits
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,6 +73,20 @@ class Settings(BaseSettings):
     training_step_cap: int = Field(
         default=1000, ge=1, le=100_000, description="Most optimisation steps in one live training run."
     )
+    rate_limit_learner: str = Field(
+        default="30/second;1200/minute",
+        description="Model requests one learner may make, per worker (`limits` notation; empty: no limit).",
+    )
+    rate_limit_address: str = Field(
+        default="150/second;6000/minute",
+        description="Model requests one client address may make, per worker (empty: no limit).",
+    )
+
+    @field_validator("rate_limit_learner", "rate_limit_address")
+    @classmethod
+    def _valid_rate_limits(cls, value: str) -> str:
+        parse_limits(value)  # ValueError names the part it cannot read
+        return value
 
 
 @lru_cache

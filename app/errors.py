@@ -17,7 +17,10 @@ TITLES = {
     404: "Page not found",
     405: "Method not allowed",
     413: "Too large",
+    414: "Address too long",
     422: "That input was not accepted",
+    429: "Too many requests",
+    431: "Request headers too large",
     500: "Something went wrong",
     503: "Not ready yet",
 }
@@ -87,5 +90,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _error_response(request, 500, "The lab hit an unexpected error. It has been logged.")
+        # Starlette answers this one outside the middleware, so the id header is set here too.
+        request_id = getattr(request.state, "request_id", None)
+        log.exception(
+            "unhandled error on %s %s (request id %s)", request.method, request.url.path, request_id
+        )
+        headers = {"X-Request-ID": request_id} if request_id else None
+        message = "The lab hit an unexpected error. It has been logged."
+        return _error_response(request, 500, message, headers)

@@ -44,11 +44,16 @@ from app.quiz.bank import load_question_bank
 from app.quiz.generated import generator_tools
 from app.quiz.router import register_lesson_quizzes
 from app.quiz.router import router as quiz_router
+from app.ratelimit.deps import rate_limit
+from app.ratelimit.limiter import RateLimiter
+from app.ratelimit.routes import missing_routes
+from app.requestlog.middleware import RequestLogMiddleware
 from app.review.router import router as review_router
 from app.sampling_lab import api as sampling_api
 from app.sampling_lab import router as sampling_pages
 from app.security.cookies import LearnerCookie, LearnerCookieMiddleware
 from app.security.csrf import csrf_protect
+from app.security.head_limits import HeadLimitMiddleware
 from app.security.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.security.secret import resolve_secret_key
 from app.templating import make_templates
@@ -113,7 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # Swagger UI and ReDoc load from a CDN; the lab documents its API at /api
         redoc_url=None,
         lifespan=lifespan,
-        dependencies=[Depends(csrf_protect)],
+        dependencies=[Depends(csrf_protect), Depends(rate_limit)],
     )
     app.state.settings = settings
     app.state.course = course
@@ -133,6 +138,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database_probe = DatabaseProbe(settings.database_url)
     app.state.metrics_registry = app_registry(app.state.model_gate, app.state.logits_cache)
     app.state.clock = utcnow
+    app.state.rate_limiter = RateLimiter(
+        per_learner=settings.rate_limit_learner, per_address=settings.rate_limit_address
+    )
     app.state.question_bank = question_bank
     app.state.generator_tools = generator_tools(encodings, model_catalog)
     check_model_files(model_dir())  # missing weights stop the start; loading them does not hold it up
@@ -142,10 +150,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeadLimitMiddleware)  # 414/431 for an oversized target or header fields
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(LearnerCookieMiddleware, cookie=app.state.cookies)
     app.add_middleware(MetricsMiddleware)
-    app.add_middleware(ServerTimingMiddleware)  # added last: outermost, so it times everything inside
+    app.add_middleware(ServerTimingMiddleware)  # outer: it times everything inside
+    app.add_middleware(RequestLogMiddleware)  # added last: outermost, so every response has an id and a line
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)
     for router in (
@@ -187,6 +197,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     training_pages.install(app)
     register_lesson_quizzes(extras, course, question_bank)
     _check_extras(course, app.state.lesson_extras)
+    if missing := missing_routes(app.routes):
+        raise StartupError(f"rate-limited routes the app does not serve: {sorted(missing)}")
     return app
 
 

@@ -43,6 +43,9 @@ def start_server(folder: Path, *, settled: bool = True) -> tuple[subprocess.Pope
         "DATABASE_URL": f"sqlite:///{folder / 'lab.db'}",
         "VAR_DIR": str(folder),
         "SECRET_KEY": "bench",
+        # A benchmark sends far more model requests a second than a learner may: time the work, not 429s.
+        "RATE_LIMIT_LEARNER": "",
+        "RATE_LIMIT_ADDRESS": "",
     }
     command = [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app", "--host", "127.0.0.1",
                "--port", str(port), "--log-level", "warning"]  # fmt: skip
