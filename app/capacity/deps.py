@@ -5,8 +5,10 @@
 The slot is taken on the event loop before the endpoint runs (a queued request holds no worker thread)
 and given back by the dependency's exit, which FastAPI runs once the response has been sent: so a
 streamed generation (server-sent events) holds its slot for as long as it generates, and a client that
-goes away ends the stream and frees the slot. Past the queue the request gets 503 with Retry-After
-before any work: JSON under /api/, the error partial for htmx, an error page otherwise (app/errors.py).
+goes away ends the stream and frees the slot. Before the slot, the request counts against the learner's
+and the address's rate limits (app/ratelimit/): past them, 429 with Retry-After. Past the queue the
+request gets 503 with Retry-After before any work: JSON under /api/, the error partial for htmx, an
+error page otherwise (app/errors.py).
 """
 
 import time
@@ -17,6 +19,7 @@ from fastapi import Depends, HTTPException, Request
 
 from app.capacity.gate import GateBusy, ModelGate
 from app.observability.metrics import MODEL_WAIT, MODEL_WORK, REJECTED
+from app.ratelimit.deps import enforce_rate_limit
 
 # "skip" as FastAPI reads a true bool from a form field.
 _TRUE = frozenset({"1", "true", "on", "yes"})
@@ -28,7 +31,9 @@ def get_gate(request: Request) -> ModelGate:
 
 
 @asynccontextmanager
-async def _hold_slot(gate: ModelGate, model: str) -> AsyncIterator[None]:
+async def _hold_slot(request: Request, model: str) -> AsyncIterator[None]:
+    enforce_rate_limit(request)
+    gate = get_gate(request)
     queued = time.perf_counter()
     try:
         await gate.acquire()
@@ -49,13 +54,13 @@ async def _hold_slot(gate: ModelGate, model: str) -> AsyncIterator[None]:
 
 async def lab_model_slot(request: Request) -> AsyncIterator[None]:
     """A slot for the lab's transformer (attention, next-token, generation, the forward pass)."""
-    async with _hold_slot(get_gate(request), "lab"):
+    async with _hold_slot(request, "lab"):
         yield
 
 
 async def encoder_slot(request: Request) -> AsyncIterator[None]:
     """A slot for all-MiniLM-L6-v2 (embeddings, search)."""
-    async with _hold_slot(get_gate(request), "minilm"):
+    async with _hold_slot(request, "minilm"):
         yield
 
 
@@ -70,7 +75,7 @@ async def grading_slot(request: Request) -> AsyncIterator[None]:
     if not isinstance(text, str) or not text.strip() or skipped:
         yield
         return
-    async with _hold_slot(get_gate(request), "minilm"):
+    async with _hold_slot(request, "minilm"):
         yield
 
 

@@ -1,22 +1,21 @@
-"""The app-wide dependency that rate-limits the model routes (MODEL_ROUTES) and lets the rest through."""
+"""Rate-limit a model request: called by the model gate's dependencies (app/capacity/deps.py) before a slot.
+
+So the routes that count against the limits are exactly the routes that name a model slot in their decorator;
+training runs have their own queue and name none.
+"""
 
 from fastapi import HTTPException, Request
 
 from app.observability.metrics import REJECTED
-from app.ratelimit.routes import MODEL_ROUTES
 
 
-async def rate_limit(request: Request) -> None:
+def enforce_rate_limit(request: Request) -> None:
     """429 with Retry-After when this learner or this address has spent a limit on model requests.
 
-    Async on purpose: the count is a few dictionary operations, so it runs on the event loop rather than
-    taking a worker thread. The learner is the signed cookie's id (none yet: the address limit alone).
+    The count is a few dictionary operations, so it runs on the event loop. The learner is the signed
+    cookie's id (none yet: the address limit alone).
     """
-    route = request.scope.get("route")
-    if (request.method, getattr(route, "path", None)) not in MODEL_ROUTES:
-        return
-    limiter = request.app.state.rate_limiter
-    refusal = limiter.check(
+    refusal = request.app.state.rate_limiter.check(
         learner_id=request.app.state.cookies.learner_id(request),
         address=request.client.host if request.client else "unknown",
     )
