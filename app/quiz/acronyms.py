@@ -19,6 +19,7 @@ from app.quiz.sentences import FUNCTION_WORDS, words
 _ACRONYM = re.compile(r"(?<![\w-])(?=(?:[a-z]*[A-Z]){2})([A-Za-z]{2,6}?)s?(?![\w])")
 # Linking words an expansion may pass over without a letter of their own.
 LINKS = frozenset("of from for to in on with by the a an".split())
+MAX_LETTERS = 6
 
 
 @lru_cache(maxsize=256)
@@ -69,7 +70,7 @@ def expansions(text: str, acronyms: Iterable[str]) -> list[str]:
     for acronym in acronyms:
         start = 0
         while start < len(tokens):
-            end = _expand(tokens, start, acronym)
+            end = _expand(tokens, start, acronym) if tokens[start][0] == acronym[0] else None
             if end is None:
                 start += 1
                 continue
@@ -82,9 +83,35 @@ def abbreviates(word: str, text: str) -> bool:
     """Whether the word is an acronym of consecutive words of the text ("rag" of "retrieval-augmented
     generation"): the question's own term, abbreviated."""
     word = word.lower().removesuffix("s") if len(word) > 2 else word.lower()
-    if not word.isalpha() or word in FUNCTION_WORDS:
-        return False
-    return bool(expansions(text, [word]))
+    return word.isalpha() and word not in FUNCTION_WORDS and word in _spellable(text)
+
+
+@lru_cache(maxsize=256)
+def _spellable(text: str) -> frozenset[str]:
+    """Every acronym (2 to MAX_LETTERS letters) that a run of the text's words spells, by the rules of
+    `expansions`: what a word must be among to abbreviate the text (computed once per text)."""
+    tokens = [token for token in words(text) if token[0].isalpha()]
+    found: set[str] = set()
+
+    def extend(index: int, spelled: str) -> None:
+        if index == len(tokens):
+            return
+        token = tokens[index]
+        if token in FUNCTION_WORDS and token not in LINKS:
+            return
+        for initials in _initials(token):
+            longer = spelled + initials
+            if len(longer) <= MAX_LETTERS:
+                if len(longer) >= 2 and token not in LINKS:
+                    found.add(longer)
+                extend(index + 1, longer)
+        if spelled and token in LINKS:
+            extend(index + 1, spelled)
+
+    for start, token in enumerate(tokens):
+        if token not in LINKS:
+            extend(start, "")
+    return frozenset(found)
 
 
 def known_terms(question: str, points: Sequence[str] = ()) -> frozenset[str]:
