@@ -44,6 +44,7 @@ from app.quiz.bank import load_question_bank
 from app.quiz.generated import generator_tools
 from app.quiz.router import register_lesson_quizzes
 from app.quiz.router import router as quiz_router
+from app.quiz.warmup import grader_warmup_handle
 from app.ratelimit.limiter import RateLimiter
 from app.requestlog.middleware import RequestLogMiddleware
 from app.review.router import router as review_router
@@ -101,9 +102,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        # MiniLM, then the lesson search index, load on daemon threads: the lab serves while they do.
+        # MiniLM, then the lesson search index and the grader's warm-up, load on daemon threads: the lab
+        # serves while they do.
         app.state.sentence_encoder.start()
         app.state.search_index.start()
+        app.state.grader_warmup.start()
         yield
         app.state.training.runs.shutdown()
         app.state.database_probe.close()
@@ -146,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.search_index = search_index_handle(
         app.state.sentence_encoder, course, settings.var_dir / "embeddings"
     )
+    app.state.grader_warmup = grader_warmup_handle(app.state.sentence_encoder, question_bank)
 
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(HeadLimitMiddleware)  # 414/431 for an oversized target or header fields

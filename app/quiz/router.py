@@ -70,6 +70,8 @@ def question_card(
         session=session, learner_id=learner.id, questions=[question], tools=tools
     )
     ctx = {"p": presented, "context": context, "question": question}
+    if not hx:
+        ctx["mastery"] = _mastery(session, learner.id, bank, question.lesson)
     return render(request, "quiz/_question.html" if hx else "quiz/question.html", ctx)
 
 
@@ -133,7 +135,8 @@ def answer_question(
         "question": question,
         "context": context,
         "mastery": _mastery(session, learner.id, bank, question.lesson),
-        "oob": hx,
+        # The mastery meter is on a lesson's quiz and on the question's own page, not on the review page.
+        "oob": hx and context == "lesson",
     }
     return render(request, "quiz/_feedback.html" if hx else "quiz/question.html", ctx)
 
@@ -161,7 +164,12 @@ def self_grade_answer(
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     if hx:
         return render(request, "quiz/_self_grade.html", {"answer": answer})
-    ctx = {"view": answer_view(question, answer, tools), "question": question, "context": "lesson"}
+    ctx = {
+        "view": answer_view(question, answer, tools),
+        "question": question,
+        "context": "lesson",
+        "mastery": _mastery(session, learner.id, bank, question.lesson),
+    }
     return render(request, "quiz/question.html", ctx)
 
 
@@ -200,7 +208,12 @@ def answer_follow_up_question(
         ) from exc
     if hx:
         return render(request, "quiz/_follow_up.html", {"answer": answer, "follow_up_form": True})
-    ctx = {"view": answer_view(question, answer, tools), "question": question, "context": "lesson"}
+    ctx = {
+        "view": answer_view(question, answer, tools),
+        "question": question,
+        "context": "lesson",
+        "mastery": _mastery(session, learner.id, bank, question.lesson),
+    }
     return render(request, "quiz/question.html", ctx)
 
 

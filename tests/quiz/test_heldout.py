@@ -1,8 +1,13 @@
-"""The grader on answers it was never tuned on: tests/quiz/heldout.yaml, a person's pass/fail verdicts written
-before any threshold, cue or rule was tuned (tuning uses tests/quiz/calibration.yaml only).
+"""The grader on tests/quiz/heldout.yaml, a person's pass/fail verdicts written before any threshold, cue or
+rule was tuned (tuning uses tests/quiz/calibration.yaml only).
+
+This set has been seen: its one echo miss (an answer that only spells out the question's acronyms) was found
+here and fixed by a general rule (app/quiz/acronyms.py), so its figure is no longer an independent measure. A
+second held-out set, tests/quiz/heldout2.yaml, written blind to the grader and its fixes, measures that
+instead; this file reads only heldout.yaml (the README states both figures).
 
 Targets from issue 11: at least 90% agreement with the person, and no keyword list, echo or misconception
-answer passed. The README states the figure measured here.
+answer passed.
 """
 
 from collections import Counter
@@ -55,15 +60,6 @@ def test_the_grader_agrees_with_the_person_on_held_out_answers(verdicts):
     assert agree / len(verdicts) >= TARGET, f"{agree} of {len(verdicts)} agree; {disagreements}"
 
 
-@pytest.mark.parametrize("kind", ["keywords", "misconception"])
-def test_no_keyword_list_or_misconception_passes(verdicts, kind):
+@pytest.mark.parametrize("kind", NEVER_PASS)
+def test_no_keyword_list_echo_or_misconception_passes(verdicts, kind):
     assert _passed(verdicts, kind) == []
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="Held-out miss, reported in issue 11 and not tuned away: an answer that only expands the "
-    "question's acronyms (RLHF is reinforcement learning from human feedback...) reads as content.",
-)
-def test_no_echo_passes(verdicts):
-    assert _passed(verdicts, "echo") == []
