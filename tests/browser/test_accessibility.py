@@ -1,4 +1,5 @@
-"""axe-core (npm, pinned in package-lock.json) on every main page: no serious or critical WCAG 2.1 A/AA violation.
+"""axe-core (npm, pinned in package-lock.json) on every main page: no serious or critical WCAG 2.1 A/AA
+violation.
 
 axe is read from node_modules and evaluated in the page by Playwright, so the app never serves it.
 Each page is checked once its htmx widgets have loaded (the network is idle).
@@ -71,8 +72,8 @@ def describe(violations: list[dict]) -> str:
     """One line per rule, with up to three offending elements."""
     lines = []
     for violation in violations:
-        targets = [json.dumps(node["target"]) for node in violation["nodes"][:3]]
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {', '.join(targets)}")
+        targets = ", ".join(json.dumps(node["target"]) for node in violation["nodes"][:3])
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
     return "\n".join(lines)
 
 

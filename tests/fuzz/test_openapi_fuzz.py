@@ -54,7 +54,8 @@ def fuzz_app(tmp_path_factory, tiny_model_dir):
     with asgi.get_client(app):  # starts the lifespan (background loads) on schemathesis's event-loop thread
         pass
     assert app.state.sentence_encoder.wait(timeout=120), "MiniLM did not load"
-    return app
+    yield app
+    asgi.shutdown_lifespans()  # the app's shutdown: training workers and the database engine closed
 
 
 @pytest.fixture(scope="module")
