@@ -43,7 +43,7 @@ class DatabaseProbe:
         self.timeout = timeout
         self.fresh_for = fresh_for
         self._engine = _probe_engine(database_url, timeout)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="healthz")
+        self._executor: ThreadPoolExecutor | None = None  # made on the first probe, again after close()
         self._lock = threading.Lock()
         self._running: Future[DatabaseHealth] | None = None
         self._last: DatabaseHealth | None = None
@@ -59,6 +59,8 @@ class DatabaseProbe:
     def _probe(self) -> Future[DatabaseHealth]:
         with self._lock:
             if self._running is None or self._running.done():
+                if self._executor is None:
+                    self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="healthz")
                 self._running = self._executor.submit(self._query)
                 self._running.add_done_callback(self._remember)
             return self._running
@@ -80,6 +82,13 @@ class DatabaseProbe:
             )
 
     def close(self) -> None:
-        """Stop the probe thread (not waiting for a probe in progress) and drop the engine."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Stop the probe thread (not waiting for a probe in progress) and drop the engine's connections.
+
+        The probe still answers afterwards, on a new thread: an app whose lifespan ends and starts again
+        (a test client opened twice on one app) keeps a working /healthz.
+        """
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
         self._engine.dispose()

@@ -135,3 +135,12 @@ def test_a_database_that_hangs_is_reported_within_the_timeout(tmp_path):
     probe.close()
     assert not health.ok and "did not answer within 0.2 s" in health.detail
     assert time.perf_counter() - started < 1.5
+
+
+def test_healthz_still_answers_after_the_app_lifespan_ends_and_starts_again(app):
+    """A lifespan that shuts down closes the probe's thread; a second start must not make /healthz a 500."""
+    from fastapi.testclient import TestClient
+
+    for _ in range(2):
+        with TestClient(app) as client:
+            assert client.get("/healthz").json() == {"status": "ok"}
