@@ -141,6 +141,7 @@ def test_healthz_still_answers_after_the_app_lifespan_ends_and_starts_again(app)
     """A lifespan that shuts down closes the probe's thread; a second start must not make /healthz a 500."""
     from fastapi.testclient import TestClient
 
+    app.state.database_probe.fresh_for = 0  # every check probes: no answer reused from the first lifespan
     for _ in range(2):
         with TestClient(app) as client:
             assert client.get("/healthz").json() == {"status": "ok"}
