@@ -1,37 +1,45 @@
-"""A real PostgreSQL server for the tests: pytest-postgresql's process fixture on the machine's pg_ctl.
+"""A real PostgreSQL server for the tests, started with pytest-postgresql's executor on the machine's pg_ctl.
 
-One server per test session (initdb + start take a few seconds); every test that asks for it gets a fresh,
-empty database of its own, created from the server's template database and dropped afterwards.
+One server per test session (initdb and start take a few seconds), started the first time a test asks for
+it; every test that asks gets a fresh, empty database of its own, cloned from the server's template
+database and dropped afterwards.
 
-PostgreSQL refuses to run as root. When the tests run as root (as in CI containers), pg_ctl is called
-through a two-line wrapper that runs it as the `postgres` user that Debian's package creates, and the
-folders pytest made for the server are handed to that user.
+PostgreSQL refuses to run as root. When the tests run as root (CI containers, this workplace), pg_ctl runs
+through a small wrapper as the `postgres` user that Debian's package creates. That user must reach the data
+folder, which is why the server lives in a folder of its own under the system's temporary folder rather
+than under pytest's: pytest keeps `/tmp/pytest-of-root` closed to other users (it re-closes it at the start
+of every session), so pytest-postgresql's own `postgresql_proc` factory, which puts its data there, cannot
+serve a root-run suite. This fixture does what that factory does (PostgreSQLExecutor, then a template
+database made by DatabaseJanitor) with the data folder moved.
 """
 
-import glob
 import os
 import shutil
-import stat
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import port_for
 import pytest
-from pytest_postgresql import factories
 from pytest_postgresql.executors import PostgreSQLExecutor
 from pytest_postgresql.janitor import DatabaseJanitor
 
 SERVER_USER = "postgres"  # the account Debian's postgresql package creates, and the server's superuser
+TEMPLATE = "lab_tmpl"
 # Test data is thrown away: skip the disk flushes that only protect against a power cut.
 FAST_OPTIONS = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 
 
+def _version_key(pg_ctl: str) -> int:
+    version = Path(pg_ctl).parts[-3]  # /usr/lib/postgresql/<version>/bin/pg_ctl
+    return int(version) if version.isdigit() else 0
+
+
 def find_pg_ctl(configured: str | None = None) -> str | None:
-    """pg_ctl: the configured one, else pg_config's bin folder, else the newest Debian install, else PATH."""
-    if configured and os.access(configured, os.X_OK):
-        return configured
-    candidates = []
+    """pg_ctl: the configured one, else pg_config's bin folder, else Debian's newest install, else PATH."""
+    candidates = [configured or ""]
     try:
         bindir = subprocess.run(
             ["pg_config", "--bindir"], capture_output=True, text=True, timeout=30, check=True
@@ -39,83 +47,78 @@ def find_pg_ctl(configured: str | None = None) -> str | None:
         candidates.append(os.path.join(bindir, "pg_ctl"))
     except (OSError, subprocess.SubprocessError):
         pass
-    debian = glob.glob("/usr/lib/postgresql/*/bin/pg_ctl")
-    candidates += sorted(debian, key=lambda p: int(Path(p).parts[-3]) if Path(p).parts[-3].isdigit() else 0)[::-1]
+    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=_version_key, reverse=True)
     candidates.append(shutil.which("pg_ctl") or "")
-    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+    return next((str(c) for c in candidates if c and os.access(c, os.X_OK)), None)
 
 
-def _as_server_user(pg_ctl: str, folder: Path) -> str:
-    """A pg_ctl that runs the real one as `postgres`, handing it the folder pytest made for the data."""
-    wrapper = folder / "pg_ctl-as-postgres"
-    wrapper.write_text(
-        "#!/bin/sh\n"
-        "# initdb's folder is made by root-run pytest: give its parent (the server's own folder) to postgres.\n"
-        f'[ "$1" = initdb ] && chown {SERVER_USER} "$(dirname "$3")"\n'
-        f'exec runuser -u {SERVER_USER} -- "{pg_ctl}" "$@"\n'
-    )
+def _runs_as_server_user(pg_ctl: str, folder: Path) -> str:
+    """A pg_ctl that runs the real one as `postgres` (for a root-run suite)."""
+    wrapper = folder / "pg_ctl"
+    wrapper.write_text(f'#!/bin/sh\nexec runuser -u {SERVER_USER} -- "{pg_ctl}" "$@"\n')
     wrapper.chmod(0o755)
     return str(wrapper)
 
 
-def _let_server_user_through(path: Path) -> None:
-    """Let other users traverse (not list) pytest's root-only temporary folders down to `path`."""
-    for folder in [path, *path.parents]:
-        mode = folder.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            folder.chmod(mode | stat.S_IXOTH)
-
-
-def _pg_ctl_for_tests(tmp_path_factory: pytest.TempPathFactory, configured: str | None) -> str:
+@pytest.fixture(scope="session")
+def lab_postgresql_proc(request: pytest.FixtureRequest) -> Iterator[PostgreSQLExecutor]:
+    """The session's PostgreSQL server on a free port, with an empty template database."""
+    configured = request.config.getoption("postgresql_exec", None) or os.environ.get("PG_CTL")
     pg_ctl = find_pg_ctl(configured)
     if pg_ctl is None:
         pytest.fail(
-            "PostgreSQL's pg_ctl was not found: run `make test` (it installs Debian's postgresql when run as "
-            "root), or `apt-get install postgresql`, or pass --postgresql-exec=/path/to/pg_ctl; "
-            "`-m 'not postgres'` runs the SQLite tests only."
+            "PostgreSQL's pg_ctl was not found: run `make test` (as root it installs Debian's postgresql), "
+            "or apt-get install postgresql, or set PG_CTL=/path/to/pg_ctl; "
+            "`pytest -m 'not postgres'` runs the SQLite half alone."
         )
-    if os.geteuid() != 0:
-        return pg_ctl
+    folder = Path(tempfile.mkdtemp(prefix="lab-tests-postgresql-"))
+    scratch = [folder]
+    if os.geteuid() == 0:
+        if shutil.which("runuser") is None or subprocess.run(["id", "-u", SERVER_USER]).returncode != 0:
+            pytest.fail(f"running as root, PostgreSQL needs runuser and the '{SERVER_USER}' user")
+        shutil.chown(folder, user=SERVER_USER)
+        folder.chmod(0o700)
+        scratch.append(Path(tempfile.mkdtemp(prefix="lab-tests-pg_ctl-")))
+        pg_ctl = _runs_as_server_user(pg_ctl, scratch[-1])
+    port = port_for.select_random()
+    server = PostgreSQLExecutor(
+        executable=pg_ctl,
+        host="127.0.0.1",
+        port=port,
+        datadir=str(folder / "data"),
+        unixsocketdir=str(folder),
+        logfile=str(folder / "server.log"),
+        startparams="-w",
+        dbname="lab",
+        user=SERVER_USER,
+        postgres_options=FAST_OPTIONS,
+    )
     try:
-        subprocess.run(["id", "-u", SERVER_USER], capture_output=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        pytest.fail(f"running as root, PostgreSQL needs the '{SERVER_USER}' user (apt-get install postgresql)")
-    _let_server_user_through(tmp_path_factory.getbasetemp())
-    return _as_server_user(pg_ctl, tmp_path_factory.mktemp("pg-ctl"))
-
-
-@pytest.fixture(scope="session")
-def lab_pg_ctl(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The pg_ctl the process fixture runs (through the root wrapper when the tests run as root)."""
-    configured = request.config.getoption("postgresql_exec") or os.environ.get("PG_CTL") or None
-    return _pg_ctl_for_tests(tmp_path_factory, configured)
-
-
-# pytest-postgresql's process fixture: initdb, then pg_ctl start on a free port, with a template database.
-_postgresql_server = factories.postgresql_proc(port=None, postgres_options=FAST_OPTIONS)
-
-
-@pytest.fixture(scope="session")
-def lab_postgresql_proc(request: pytest.FixtureRequest, lab_pg_ctl: str) -> Iterator[PostgreSQLExecutor]:
-    """The session's PostgreSQL server, started the first time a test needs it."""
-    # The process fixture takes its pg_ctl from the --postgresql-exec option: the one found (or wrapped) above.
-    request.config.option.postgresql_exec = lab_pg_ctl
-    yield request.getfixturevalue("_postgresql_server")
+        server.start()
+        server.wait_for_postgres()
+        template = DatabaseJanitor(
+            user=server.user, host=server.host, port=server.port, dbname=TEMPLATE, as_template=True
+        )
+        template.init()
+        yield server
+    finally:
+        if server.running():
+            server.stop()
+        for path in scratch:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture
 def postgresql_url(lab_postgresql_proc: PostgreSQLExecutor) -> Iterator[str]:
     """A fresh, empty database on the session's server, as a SQLAlchemy URL; dropped after the test."""
     server = lab_postgresql_proc
-    name = f"lab_{uuid.uuid4().hex[:12]}"
     janitor = DatabaseJanitor(
         user=server.user,
         host=server.host,
         port=server.port,
-        dbname=name,
-        template_dbname=server.template_dbname,
-        password=server.password,
+        dbname=f"lab_{uuid.uuid4().hex[:12]}",
+        template_dbname=TEMPLATE,
     )
     janitor.init()
-    yield f"postgresql+psycopg://{server.user}@{server.host}:{server.port}/{name}"
+    yield f"postgresql+psycopg://{server.user}@{server.host}:{server.port}/{janitor.dbname}"
     janitor.drop()
