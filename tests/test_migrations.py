@@ -3,7 +3,10 @@
 Each test runs on SQLite and on the real PostgreSQL server (tests/databases.py).
 """
 
+import threading
+
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from app.config import Settings
@@ -61,3 +64,38 @@ def test_newer_schema_refuses_to_start(tmp_path, settings):
         assert "fromthefuture" in str(exc) and "newer version" in str(exc)
     else:
         raise AssertionError("a database from a newer version must stop the app")
+
+
+def test_servers_starting_at_once_migrate_once(database_url, monkeypatch):  # noqa: F811 - the fixture above
+    """Four servers' start-ups race on one empty database: one migrates, the others wait and find it done."""
+    upgrades = []
+    real_upgrade = command.upgrade
+
+    def counted_upgrade(*args, **kwargs):  # noqa: ANN002, ANN003 - alembic's own signature
+        upgrades.append(1)
+        return real_upgrade(*args, **kwargs)
+
+    monkeypatch.setattr("app.migrate.command.upgrade", counted_upgrade)
+    starting = threading.Barrier(4)
+    errors = []
+
+    def start_server() -> None:
+        engine = make_engine(database_url)
+        starting.wait()
+        try:
+            ensure_schema(engine)
+        except Exception as exc:  # noqa: BLE001 - every failure is the finding
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    servers = [threading.Thread(target=start_server) for _ in range(4)]
+    for server in servers:
+        server.start()
+    for server in servers:
+        server.join(timeout=120)
+    assert errors == []
+    assert len(upgrades) == 1
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with create_engine(database_url).connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [head]
