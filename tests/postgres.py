@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import port_for
@@ -108,10 +109,9 @@ def lab_postgresql_proc(request: pytest.FixtureRequest) -> Iterator[PostgreSQLEx
             shutil.rmtree(path, ignore_errors=True)
 
 
-@pytest.fixture
-def postgresql_url(lab_postgresql_proc: PostgreSQLExecutor) -> Iterator[str]:
-    """A fresh, empty database on the session's server, as a SQLAlchemy URL; dropped after the test."""
-    server = lab_postgresql_proc
+@contextmanager
+def fresh_database(server: PostgreSQLExecutor) -> Iterator[str]:
+    """A new, empty database on the server, as a SQLAlchemy URL, dropped on leaving."""
     janitor = DatabaseJanitor(
         user=server.user,
         host=server.host,
@@ -120,5 +120,14 @@ def postgresql_url(lab_postgresql_proc: PostgreSQLExecutor) -> Iterator[str]:
         template_dbname=TEMPLATE,
     )
     janitor.init()
-    yield f"postgresql+psycopg://{server.user}@{server.host}:{server.port}/{janitor.dbname}"
-    janitor.drop()
+    try:
+        yield f"postgresql+psycopg://{server.user}@{server.host}:{server.port}/{janitor.dbname}"
+    finally:
+        janitor.drop()
+
+
+@pytest.fixture
+def postgresql_url(lab_postgresql_proc: PostgreSQLExecutor) -> Iterator[str]:
+    """A fresh, empty database on the session's server for one test."""
+    with fresh_database(lab_postgresql_proc) as url:
+        yield url
