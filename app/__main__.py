@@ -17,6 +17,7 @@ from app.db import make_engine
 from app.lessons.content import ContentError, load_course
 from app.migrate import SchemaTooNewError, ensure_schema
 from app.security.secret import resolve_secret_key
+from app.serving import server_options
 
 
 def prepare_shared_state(settings: Settings) -> None:
@@ -49,6 +50,7 @@ def main() -> None:
             port=settings.port,
             workers=settings.workers,
             log_level="info",
+            **server_options(),
         )
         return
     from app.embeddings.model import EmbeddingModelError
@@ -61,7 +63,7 @@ def main() -> None:
         print(f"The lab cannot start: {exc}", file=sys.stderr)
         sys.exit(1)
     print(f"LLM Interview Lab on {url}", file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", **server_options())
 
 
 if __name__ == "__main__":

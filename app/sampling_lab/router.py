@@ -9,6 +9,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.capacity.deps import LabModelSlot
 from app.deps import HXRequest
 from app.labmodel.deps import LabModelDep, LogitsCacheDep
 from app.lessons.extras import LessonExtras
@@ -82,7 +83,7 @@ def _widget_context(lab, cache, state: SliderState) -> dict:  # noqa: ANN001
     }
 
 
-@router.get("")
+@router.get("", dependencies=[LabModelSlot])
 def sampling_page(request: Request, lab: LabModelDep, cache: LogitsCacheDep, hx: HXRequest, state: StateDep):
     """The sampling lab; htmx slider moves get only the bars back (the logits come from the cache)."""
     if hx:
@@ -90,7 +91,7 @@ def sampling_page(request: Request, lab: LabModelDep, cache: LogitsCacheDep, hx:
     return render(request, "sampling/page.html", _widget_context(lab, cache, state))
 
 
-@router.get("/sample-one")
+@router.get("/sample-one", dependencies=[LabModelSlot])
 def sample_one(request: Request, lab: LabModelDep, cache: LogitsCacheDep, state: StateDep):
     """Append one sampled token to the prompt and show the next distribution (penalties now count it)."""
     params = state.params()
@@ -107,7 +108,7 @@ def sample_one(request: Request, lab: LabModelDep, cache: LogitsCacheDep, state:
     return response
 
 
-@router.get("/histogram")
+@router.get("/histogram", dependencies=[LabModelSlot])
 def histogram(request: Request, lab: LabModelDep, cache: LogitsCacheDep, state: StateDep):
     """Sample the next token 100 times and compare the counts with the computed probabilities."""
     context = distribution_context(lab, cache, state)
@@ -128,7 +129,7 @@ def _started_from_query(lab: LabModelDep, state: StateDep) -> Started:
     )
 
 
-@router.get("/stream", response_class=EventSourceResponse)
+@router.get("/stream", response_class=EventSourceResponse, dependencies=[LabModelSlot])
 def stream(
     started: Annotated[Started, Depends(_started_from_query)], lab: LabModelDep
 ) -> Iterator[ServerSentEvent]:
