@@ -24,8 +24,12 @@ PIP_INSTALL := $(PY) -m pip --disable-pip-version-check install $(TORCH_SOURCE)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
+# The tests run the database-touching tests on PostgreSQL too, on a server they start with this pg_ctl
+# (pg_config's bin folder, else Debian's newest install, else PATH); empty when PostgreSQL is not installed.
+PG_CTL ?= $(firstword $(wildcard $(shell pg_config --bindir 2>/dev/null)/pg_ctl) \
+	$(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin/pg_ctl))) $(shell command -v pg_ctl 2>/dev/null))
 
-.PHONY: run test bench bench-load train static lint pygments-css clean help
+.PHONY: run test bench bench-load train static lint pygments-css clean help postgresql
 
 help:
 	@echo "make run    install what is missing, migrate var/lab.db, serve on http://$(HOST):$(PORT)"
@@ -67,10 +71,20 @@ $(CHROMIUM):
 		exit 1; \
 	fi
 
+# Debian's PostgreSQL server, when missing, installed the way Chromium is (root only).
+postgresql:
+	@if [ -n "$(PG_CTL)" ]; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	else \
+		echo "The tests need PostgreSQL's server (pg_ctl): run 'sudo apt-get install -y postgresql', then 'make test' again." >&2; \
+		exit 1; \
+	fi
+
 run: $(VENV)/.runtime-installed static
 	$(PY) -m app
 
-test: $(VENV)/.dev-installed static $(CHROMIUM)
+test: $(VENV)/.dev-installed static $(CHROMIUM) postgresql
 	$(PY) -m pytest
 
 bench: $(VENV)/.dev-installed static $(CHROMIUM)

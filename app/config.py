@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Server processes. Each has its own models and caches; they share only the database.",
+    )
     content_dir: Path = ROOT / "content"
     static_dir: Path = ROOT / "static"
     templates_dir: Path = ROOT / "templates"

@@ -1,4 +1,8 @@
-"""Shared fixtures: an app on a fresh SQLite file migrated by Alembic, a client, and page helpers."""
+"""Shared fixtures: an app on a fresh SQLite file migrated by Alembic, a client, and page helpers.
+
+Test folders whose features keep state in the database run their tests on SQLite and on a real PostgreSQL
+server too, by taking `database_url` from tests/databases.py (see tests/postgres.py for the server).
+"""
 
 from pathlib import Path
 
@@ -8,6 +12,8 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
+
+pytest_plugins = ("tests.postgres",)
 
 TINY_CORPUS = (
     "The cat sat on the mat. The dog sat on the log. A cat and a dog sat together on the mat. "
@@ -40,10 +46,16 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, tiny_model_dir: Path) -> Settings:
+def database_url(tmp_path: Path) -> str:
+    """A fresh SQLite file (tests/databases.py's fixture adds PostgreSQL where the database matters)."""
+    return f"sqlite:///{tmp_path / 'lab.db'}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, tiny_model_dir: Path, database_url: str) -> Settings:
     """Settings pointing at a temporary database and var folder, and the tiny model."""
     return Settings(
-        database_url=f"sqlite:///{tmp_path / 'lab.db'}",
+        database_url=database_url,
         var_dir=tmp_path,
         secret_key="test-secret",
         model_dir=tiny_model_dir,

@@ -9,6 +9,7 @@ milliseconds. A search embeds only the query: one dot product with every passage
 
 import hashlib
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,7 +164,7 @@ def _save_cached(cache_dir: Path | None, key: str, vectors: np.ndarray) -> None:
         return
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        partial = _cache_file(cache_dir, key).with_suffix(".tmp")
+        partial = _cache_file(cache_dir, key).with_suffix(f".{os.getpid()}.tmp")  # one per writing worker
         with partial.open("wb") as out:
             np.save(out, vectors, allow_pickle=False)
         partial.replace(_cache_file(cache_dir, key))  # atomic: a reader never sees half a file

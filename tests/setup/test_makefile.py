@@ -68,3 +68,12 @@ def test_no_supported_python_stops_with_one_line(checkout, python):
     assert len(lines) == 1, lines
     assert "needs Python 3.11" in lines[0] and "install" in lines[0]
     assert not (checkout / ".venv").exists()
+
+
+def test_the_tests_postgresql_is_installed_only_when_missing(checkout):
+    missing = make(checkout, "-n", "PG_CTL=", "postgresql")
+    assert missing.returncode == 0, missing.stderr
+    assert "apt-get install -y -qq postgresql" in missing.stdout
+    present = make(checkout, "PG_CTL=/bin/true", "postgresql")
+    assert present.returncode == 0 and present.stdout == "" and present.stderr == ""
+    assert "postgresql" in make(checkout, "-n", "-p", "test").stdout.split("\ntest:")[1].splitlines()[0]
