@@ -10,12 +10,14 @@ from app.embeddings.model import EmbeddingModelError
 from app.lessons.content import ContentError
 from app.lm.checkpoint import CheckpointError
 from app.main import StartupError, create_app
+from app.memory import tune_malloc
 from app.migrate import SchemaTooNewError
 
 
 def main() -> None:
     """Create the app and serve it with uvicorn."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    tune_malloc()  # before the models load and the threads start
     settings = get_settings()
     try:
         app = create_app(settings)
