@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from app.deps import HXRequest
 from app.labmodel.deps import LabModelDep, LogitsCacheDep
@@ -89,12 +90,15 @@ async def sampling_page(
 ):
     """The sampling lab; htmx slider moves get only the bars back (the logits come from the cache)."""
 
+    def bars():
+        return render(request, "sampling/_distribution.html", distribution_context(lab, cache, state))
+
     def page():
-        if hx:
-            return render(request, "sampling/_distribution.html", distribution_context(lab, cache, state))
         return render(request, "sampling/page.html", _widget_context(lab, cache, state))
 
-    return await off_loop_unless_cached(lab, cache, state.prompt, page)
+    if hx:  # a slider move: on cached logits, about a millisecond of sampling and the bars
+        return await off_loop_unless_cached(lab, cache, state.prompt, bars)
+    return await run_in_threadpool(page)  # the whole page also runs the worked example: not on the loop
 
 
 @router.get("/sample-one")
