@@ -25,12 +25,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench train static lint pygments-css clean help
+.PHONY: run test bench bench-load train static lint pygments-css clean help
 
 help:
 	@echo "make run    install what is missing, migrate var/lab.db, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install what is missing (test tools and Chromium too) and run every test"
 	@echo "make bench  run the benchmarks (medians and p95s)"
+	@echo "make bench-load  simulated learners against real servers (LEARNERS=100 SECONDS=60 CONFIGS=... STEPS=20,50,100)"
 	@echo "make train  train the lab's tokenizer and small transformer from scratch"
 
 # Checked only when the virtual environment must be made; $(error) stops make with this one line.
@@ -74,6 +75,14 @@ test: $(VENV)/.dev-installed static $(CHROMIUM)
 
 bench: $(VENV)/.dev-installed static $(CHROMIUM)
 	$(PY) -m bench
+
+# Load: LEARNERS simulated learners for SECONDS against each of CONFIGS (sqlite-N, postgres-N, bare); STEPS=20,50,100
+# steps the learner count instead and reports the sustainable throughput. About 6 minutes with the defaults.
+LEARNERS ?= 100
+SECONDS ?= 60
+CONFIGS ?= sqlite-1,sqlite-2,postgres-2,bare
+bench-load: $(VENV)/.dev-installed static
+	$(PY) -m bench.load --learners $(LEARNERS) --seconds $(SECONDS) --configs $(CONFIGS) $(if $(STEPS),--steps $(STEPS))
 
 train: $(VENV)/.runtime-installed
 	$(PY) -m app.lm.train

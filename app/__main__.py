@@ -12,6 +12,7 @@ from app.lm.checkpoint import CheckpointError
 from app.main import StartupError, create_app
 from app.memory import tune_malloc
 from app.migrate import SchemaTooNewError
+from app.serving import server_options
 
 
 def main() -> None:
@@ -25,7 +26,7 @@ def main() -> None:
         print(f"The lab cannot start: {exc}", file=sys.stderr)
         sys.exit(1)
     print(f"LLM Interview Lab on http://{settings.host}:{settings.port}", file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", **server_options())
 
 
 if __name__ == "__main__":

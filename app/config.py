@@ -1,10 +1,13 @@
 """Settings from the environment and `.env`, in one typed place."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.ratelimit.limiter import parse_limits
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +49,18 @@ class Settings(BaseSettings):
         ge=1,
         description="Threads per torch operation. 1 keeps small forward passes fast when requests overlap.",
     )
+    model_workers: int = Field(
+        default_factory=lambda: len(os.sched_getaffinity(0)),
+        ge=1,
+        le=256,
+        description="Model requests (transformer or MiniLM) run at once; default: this process's cores.",
+    )
+    model_queue: int = Field(
+        default=16, ge=0, le=10_000, description="Model requests that may wait for a slot; past them, 503."
+    )
+    model_queue_wait: float = Field(
+        default=10.0, gt=0, le=300, description="Longest a model request waits for a slot before a 503, in s."
+    )
     training_runs: int = Field(
         default=2, ge=1, le=16, description="Live training runs at once on this server; more wait in a queue."
     )
@@ -58,6 +73,20 @@ class Settings(BaseSettings):
     training_step_cap: int = Field(
         default=1000, ge=1, le=100_000, description="Most optimisation steps in one live training run."
     )
+    rate_limit_learner: str = Field(
+        default="30/second;1200/minute",
+        description="Model requests one learner may make, per worker (`limits` notation; empty: no limit).",
+    )
+    rate_limit_address: str = Field(
+        default="150/second;6000/minute",
+        description="Model requests one client address may make, per worker (empty: no limit).",
+    )
+
+    @field_validator("rate_limit_learner", "rate_limit_address")
+    @classmethod
+    def _valid_rate_limits(cls, value: str) -> str:
+        parse_limits(value)  # ValueError names the part it cannot read
+        return value
 
 
 @lru_cache

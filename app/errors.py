@@ -17,7 +17,10 @@ TITLES = {
     404: "Page not found",
     405: "Method not allowed",
     413: "Too large",
+    414: "Address too long",
     422: "That input was not accepted",
+    429: "Too many requests",
+    431: "Request headers too large",
     500: "Something went wrong",
     503: "Not ready yet",
 }
@@ -69,8 +72,40 @@ def _error_response(request: Request, status: int, detail: object, headers: dict
     )
 
 
+# What a 422 from the JSON API really holds; FastAPI's schema would otherwise promise its own objects.
+VALIDATION_ERROR_SCHEMA = {
+    "title": "HTTPValidationError",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {
+            "title": "Detail",
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "One readable line per invalid field, such as `text: Field required`.",
+        }
+    },
+}
+
+
+def document_validation_errors(app: FastAPI) -> None:
+    """Make the OpenAPI document describe the lab's 422 body ({"detail": [lines]}), not FastAPI's default."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schemas = build().get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = VALIDATION_ERROR_SCHEMA
+                schemas.pop("ValidationError", None)  # only FastAPI's default body referred to it
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers that turn every failure into a clean 4xx/5xx response."""
+    """Register the handlers that turn every failure into a clean 4xx/5xx response (and document the 422)."""
+    document_validation_errors(app)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -79,6 +114,8 @@ def install_error_handlers(app: FastAPI) -> None:
             return _error_response(request, 422, [message])
         if exc.status_code == 404 and detail == "Not Found":
             detail = "There is no page at this address."
+        if exc.status_code == 422 and isinstance(detail, str):
+            detail = [detail]  # every 422 has the documented shape: a list of lines
         return _error_response(request, exc.status_code, detail, exc.headers)  # e.g. a 503's Retry-After
 
     @app.exception_handler(RequestValidationError)
@@ -87,5 +124,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _error_response(request, 500, "The lab hit an unexpected error. It has been logged.")
+        # Starlette answers this one outside the middleware, so the id header is set here too.
+        request_id = getattr(request.state, "request_id", None)
+        log.exception(
+            "unhandled error on %s %s (request id %s)", request.method, request.url.path, request_id
+        )
+        headers = {"X-Request-ID": request_id} if request_id else None
+        message = "The lab hit an unexpected error. It has been logged."
+        return _error_response(request, 500, message, headers)

@@ -12,6 +12,7 @@ from app.architecture import api as architecture_api
 from app.architecture import router as architecture_pages
 from app.attention import api as attention_api
 from app.attention import router as attention_pages
+from app.capacity.gate import ModelGate
 from app.catalog import api as catalog_api
 from app.catalog import router as catalog_pages
 from app.catalog.lesson_extras import attach_catalog
@@ -35,15 +36,23 @@ from app.lessons.extras import LessonExtras
 from app.lessons.router import router as lessons_router
 from app.migrate import ensure_schema
 from app.mock.router import router as mock_router
+from app.observability.collectors import app_registry
+from app.observability.health import DatabaseProbe
+from app.observability.middleware import MetricsMiddleware
+from app.observability.router import router as observability_router
 from app.quiz.bank import load_question_bank
 from app.quiz.generated import generator_tools
 from app.quiz.router import register_lesson_quizzes
 from app.quiz.router import router as quiz_router
+from app.quiz.warmup import grader_warmup_handle
+from app.ratelimit.limiter import RateLimiter
+from app.requestlog.middleware import RequestLogMiddleware
 from app.review.router import router as review_router
 from app.sampling_lab import api as sampling_api
 from app.sampling_lab import router as sampling_pages
 from app.security.cookies import LearnerCookie, LearnerCookieMiddleware
 from app.security.csrf import csrf_protect
+from app.security.head_limits import HeadLimitMiddleware
 from app.security.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.security.secret import resolve_secret_key
 from app.templating import make_templates
@@ -93,11 +102,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        # MiniLM, then the lesson search index, load on daemon threads: the lab serves while they do.
+        # MiniLM, then the lesson search index and the grader's warm-up, load on daemon threads: the lab
+        # serves while they do.
         app.state.sentence_encoder.start()
         app.state.search_index.start()
+        app.state.grader_warmup.start()
         yield
         app.state.training.runs.shutdown()
+        app.state.database_probe.close()
         engine.dispose()
 
     app = FastAPI(
@@ -121,7 +133,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.model_catalog = model_catalog
     app.state.lab_model = lab_model
     app.state.logits_cache = LogitsCache(settings.logits_cache_size)
+    app.state.model_gate = ModelGate(
+        settings.model_workers, settings.model_queue, max_wait=settings.model_queue_wait
+    )
+    app.state.database_probe = DatabaseProbe(settings.database_url)
+    app.state.metrics_registry = app_registry(app.state.model_gate, app.state.logits_cache)
     app.state.clock = utcnow
+    app.state.rate_limiter = RateLimiter(
+        per_learner=settings.rate_limit_learner, per_address=settings.rate_limit_address
+    )
     app.state.question_bank = question_bank
     app.state.generator_tools = generator_tools(encodings, model_catalog)
     check_model_files(model_dir())  # missing weights stop the start; loading them does not hold it up
@@ -129,14 +149,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.search_index = search_index_handle(
         app.state.sentence_encoder, course, settings.var_dir / "embeddings"
     )
+    app.state.grader_warmup = grader_warmup_handle(app.state.sentence_encoder, question_bank)
 
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeadLimitMiddleware)  # 414/431 for an oversized target or header fields
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(LearnerCookieMiddleware, cookie=app.state.cookies)
-    app.add_middleware(ServerTimingMiddleware)  # added last: outermost, so it times everything inside
+    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(ServerTimingMiddleware)  # outer: it times everything inside
+    app.add_middleware(RequestLogMiddleware)  # added last: outermost, so every response has an id and a line
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     install_error_handlers(app)
     for router in (
+        observability_router,
         home_router,
         lessons_router,
         tokenizer_router,

@@ -2,12 +2,15 @@
 
 Target on 2 CPU cores: grading one free-text answer under 150 ms, with everything the grader does: sentences
 and clauses through all-MiniLM-L6-v2, echoes, and every misconception of the question checked. Also timed: a
-5,000-character answer (graded up to its first sentences) and a follow-up reply.
+5,000-character answer (graded up to its first sentences) and a follow-up reply, and the first grading of
+each question: cold (its key points, claims and model answer not yet embedded) and after the lab's
+background warm-up (app/quiz/warmup.py) has embedded them.
 Run alone with `python -m bench bench_quiz`.
 """
 
 import re
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -15,11 +18,12 @@ import torch
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from app.embeddings.model import load_sentence_encoder
 from app.main import create_app
 from app.quiz.followups import grade_follow_up
 from app.quiz.grading import grade_free_text
 from app.quiz.schemas import TextAnswer
-from bench.stats import report, time_ms
+from bench.stats import report, summary, time_ms
 
 FREE_TEXT_TARGET_MS = 150
 ANSWERS = [
@@ -49,6 +53,7 @@ def main() -> dict:
         bank = app.state.question_bank
         single = next(q for q in bank.questions.values() if q.type == "single")
         free_text = [q for q in bank.questions.values() if q.type == "free_text"]
+        _first_gradings(app, encoder, free_text, results)
         with TestClient(app) as client:
             token = _csrf(client)
 
@@ -94,6 +99,29 @@ def main() -> dict:
         )
         report("quiz: grade a follow-up reply against its point", results["grade_follow_up"])
     return results
+
+
+def _first_gradings(app, encoder, free_text, results: dict) -> None:
+    """Each question's first grading: cold, on a second MiniLM with nothing remembered, and after the lab's
+    warm-up (started here as the lab's lifespan would, and waited for) on the lab's own encoder."""
+    answer = TextAnswer(ANSWERS[1])
+
+    def firsts(with_encoder) -> dict[str, float]:
+        samples = []
+        for question in free_text:
+            started = time.perf_counter()
+            grade_free_text(question, answer, with_encoder)
+            samples.append((time.perf_counter() - started) * 1000)
+        return summary(samples)
+
+    results["grade_first_cold"] = firsts(load_sentence_encoder.__wrapped__())
+    report("quiz: first grading of a question, cold", results["grade_first_cold"])
+    warmup = app.state.grader_warmup.start()
+    results["warmup_texts"] = warmup.wait(timeout=300)
+    results["warmup_s"] = warmup.load_seconds
+    print(f"quiz: the warm-up embedded {results['warmup_texts']} texts in {results['warmup_s']:.2f} s")
+    results["grade_first_warmed"] = firsts(encoder)
+    report("quiz: first grading of a question, after the warm-up", results["grade_first_warmed"])
 
 
 def _csrf(client: TestClient) -> str:

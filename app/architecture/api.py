@@ -17,6 +17,7 @@ from app.architecture.schemas import (
     PromptRequest,
     TokenProb,
 )
+from app.capacity.deps import LabModelSlot
 from app.labmodel.deps import LabModelDep, check_prompt_size
 
 router = APIRouter(prefix="/api")
@@ -53,7 +54,7 @@ def _token_probs(rows: list[service.TokenProb]) -> list[TokenProb]:
     return [TokenProb(id=r.id, text=r.text, prob=r.prob) for r in rows]
 
 
-@router.post("/logit-lens", response_model=LogitLensResponse, tags=["lab model"])
+@router.post("/logit-lens", response_model=LogitLensResponse, tags=["lab model"], dependencies=[LabModelSlot])
 def logit_lens(body: PromptRequest, request: Request, lab: LabModelDep) -> LogitLensResponse:
     """What each layer of the lab's model would predict at each position if the stack stopped there."""
     traced = service.trace_prompt(lab=lab, prompt=check_prompt_size(request, body.prompt))
@@ -69,7 +70,7 @@ def logit_lens(body: PromptRequest, request: Request, lab: LabModelDep) -> Logit
     )
 
 
-@router.post("/forward", response_model=ForwardResponse, tags=["lab model"])
+@router.post("/forward", response_model=ForwardResponse, tags=["lab model"], dependencies=[LabModelSlot])
 def forward(body: PromptRequest, request: Request, lab: LabModelDep) -> ForwardResponse:
     """The lab model's forward pass for a prompt, step by step: real shapes, a few values, norms."""
     traced = service.trace_prompt(lab=lab, prompt=check_prompt_size(request, body.prompt))

@@ -22,6 +22,7 @@ from app.architecture.claims import LayerCheck, check_layer_claims, layer_claims
 from app.architecture.deps import PresetsDep, checked_config
 from app.architecture.presets import PRESETS_FILE, Presets, load_presets
 from app.architecture.schemas import LLAMA_2_7B, ConfigFields
+from app.capacity.deps import LabModelSlot
 from app.charts.series import Series, line_chart
 from app.deps import HXRequest
 from app.labmodel.deps import LabModelDep, check_prompt_size
@@ -163,7 +164,7 @@ def _layer_checks(request: Request, presets: Presets) -> list[LayerCheck] | None
     return None if lesson is None else check_layer_claims(layer_claims(lesson), presets)
 
 
-@router.get("")
+@router.get("", dependencies=[LabModelSlot])
 def architecture_page(
     request: Request,
     lab: LabModelDep,
@@ -184,7 +185,7 @@ def _widget_or_page(request, lab, presets, hx: bool, prompt: str, template: str,
     return _page(request, lab, presets, prompt)
 
 
-@router.get("/forward")
+@router.get("/forward", dependencies=[LabModelSlot])
 def forward_partial(
     request: Request,
     lab: LabModelDep,
@@ -196,7 +197,7 @@ def forward_partial(
     return _widget_or_page(request, lab, presets, hx, prompt, "architecture/_forward.html", lens=False)
 
 
-@router.get("/lens")
+@router.get("/lens", dependencies=[LabModelSlot])
 def lens_partial(
     request: Request,
     lab: LabModelDep,

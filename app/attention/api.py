@@ -5,6 +5,7 @@ from fastapi import APIRouter, Request
 
 from app.attention.schemas import AttentionRequest, AttentionResponse
 from app.attention.service import attention_maps
+from app.capacity.deps import LabModelSlot
 from app.jsonresponse import ORJSONResponse
 from app.labmodel.deps import LabModelDep, check_prompt_size
 
@@ -26,7 +27,7 @@ def attention_body(maps) -> dict:  # noqa: ANN001 - AttentionMaps
     }
 
 
-@router.post("/attention", response_model=AttentionResponse)
+@router.post("/attention", response_model=AttentionResponse, dependencies=[LabModelSlot])
 def attention(body: AttentionRequest, request: Request, lab: LabModelDep) -> ORJSONResponse:
     """Attention weights [layer][head][query][key] of every head (4 decimals); rows sum to 1 (within
     rounding), zero above the diagonal."""

@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from app.attention import heatmap
 from app.attention.service import PAGE_MAX_TOKENS, STEPS_MAX_TOKENS, attention_maps, head_steps
+from app.capacity.deps import LabModelSlot
 from app.deps import HXRequest
 from app.labmodel.deps import LabModelDep, check_prompt_size
 from app.lessons.extras import LessonExtras
@@ -60,7 +61,7 @@ def heatmap_context(
     }
 
 
-@router.get("")
+@router.get("", dependencies=[LabModelSlot])
 def attention_page(
     request: Request,
     lab: LabModelDep,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.capacity.deps import LabModelSlot
 from app.charts.columns import Column, column_chart
 from app.completions.service import MAX_TOKENS_LIMIT, SAMPLES, Spread, sample_spread
 from app.deps import HXRequest
@@ -71,7 +72,7 @@ def _widget_context(state: SpreadState) -> dict:
             "prefix": "lesson-spread" if state.embedded else "spread"}  # fmt: skip
 
 
-@router.get("")
+@router.get("", dependencies=[LabModelSlot])
 def completions_page(request: Request, lab: LabModelDep, hx: HXRequest, state: StateDep):
     """The page with its samples; htmx gets only the samples partial."""
     context = spread_context(lab, state)

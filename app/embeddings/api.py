@@ -7,6 +7,7 @@ Retry-After header and a message; they never wait.
 import numpy as np
 from fastapi import APIRouter, HTTPException
 
+from app.capacity.deps import EncoderSlot
 from app.embeddings.deps import ApiEncoderDep, ApiSearchIndexDep
 from app.embeddings.limits import EmbeddingInputError
 from app.embeddings.model import MODEL_NAME
@@ -29,7 +30,9 @@ def _rounded(matrix: np.ndarray) -> list[list[float]]:
     return np.round(matrix, 6).tolist()
 
 
-@router.post("/embeddings/similarity", response_model=SimilarityResponse, responses=LOADING)
+@router.post(
+    "/embeddings/similarity", response_model=SimilarityResponse, responses=LOADING, dependencies=[EncoderSlot]
+)
 def embeddings_similarity(body: SimilarityRequest, encoder: ApiEncoderDep) -> SimilarityResponse:
     """Embed 2-10 texts and compare every pair: cosine, dot product and Euclidean distance."""
     try:
@@ -47,7 +50,7 @@ def embeddings_similarity(body: SimilarityRequest, encoder: ApiEncoderDep) -> Si
     )
 
 
-@router.post("/search", response_model=SearchResponse, responses=LOADING)
+@router.post("/search", response_model=SearchResponse, responses=LOADING, dependencies=[EncoderSlot])
 def search(body: SearchRequest, index: ApiSearchIndexDep, encoder: ApiEncoderDep) -> SearchResponse:
     """Semantic search over every lesson paragraph: the k closest passages, with links to their sections."""
     try:

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from markupsafe import Markup
 
+from app.capacity.deps import EncoderSlot
 from app.deps import HXRequest, LearnerDep
 from app.embeddings.example import compute_example, lesson_example
 from app.embeddings.handle import EncoderLoading
@@ -179,13 +180,13 @@ def _respond(request: Request, hx: bool, name: str, context: Context):
     return render(request, "embeddings/page.html", page_context(request, **{name: context}))
 
 
-@router.get("")
+@router.get("", dependencies=[EncoderSlot])
 def embeddings_page(request: Request, learner: LearnerDep):
     """Every embeddings widget, on all-MiniLM-L6-v2."""
     return render(request, "embeddings/page.html", page_context(request))
 
 
-@router.get("/compare")
+@router.get("/compare", dependencies=[EncoderSlot])
 def compare_widget(
     request: Request, learner: LearnerDep, hx: HXRequest, a: HardText = DEFAULT_A, b: HardText = DEFAULT_B
 ):
@@ -193,13 +194,13 @@ def compare_widget(
     return _respond(request, hx, "compare", compare_context(request, a, b))
 
 
-@router.get("/example")
+@router.get("/example", dependencies=[EncoderSlot])
 def example_widget(request: Request, learner: LearnerDep, hx: HXRequest):
     """The lesson's example computed now."""
     return _respond(request, hx, "example", example_context(request))
 
 
-@router.post("/matrix")
+@router.post("/matrix", dependencies=[EncoderSlot])
 def matrix_widget(
     request: Request,
     learner: LearnerDep,
@@ -210,7 +211,7 @@ def matrix_widget(
     return _respond(request, hx, "matrix", matrix_context(request, texts))
 
 
-@router.get("/search")
+@router.get("/search", dependencies=[EncoderSlot])
 def search_widget(
     request: Request,
     learner: LearnerDep,
@@ -222,7 +223,7 @@ def search_widget(
     return _respond(request, hx, "search", search_context(request, q, k))
 
 
-@router.get("/attention")
+@router.get("/attention", dependencies=[EncoderSlot])
 def attention_widget(
     request: Request,
     learner: LearnerDep,

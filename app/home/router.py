@@ -1,10 +1,9 @@
-"""Home page (the course map), the learner's display name, and the health check."""
+"""Home page (the course map) and the learner's display name (the health check: app/observability)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import text
 
 from app.deps import CourseDep, HXRequest, LearnerDep, NowDep, SessionDep
 from app.learners.service import MAX_DISPLAY_NAME, set_display_name
@@ -58,10 +57,3 @@ def update_name(
     if hx:
         return render(request, "home/_name_form.html", {"learner": learner, "max_name": MAX_DISPLAY_NAME})
     return RedirectResponse("/", status_code=303)
-
-
-@router.get("/healthz")
-def healthz(session: SessionDep) -> dict[str, str]:
-    """200 with {"status": "ok"} once the database answers."""
-    session.execute(text("SELECT 1"))
-    return {"status": "ok"}

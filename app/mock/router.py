@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.capacity.deps import GradingSlot
 from app.charts.progress import score_line
 from app.deps import CourseDep, HXRequest, LearnerDep, NowDep, SessionDep
 from app.embeddings.handle import EncoderLoading
@@ -179,7 +180,7 @@ def attempt_page(
     return render(request, "mock/attempt.html", _attempt_page_context(session, attempt, bank, tools, now))
 
 
-@router.post("/{attempt_id}/answer")
+@router.post("/{attempt_id}/answer", dependencies=[GradingSlot])
 def answer_mock_question(
     attempt_id: RowId,
     request: Request,
@@ -236,7 +237,7 @@ def _next_step(request, session, attempt, bank, tools, now, hx: bool) -> Respons
     return render(request, "mock/_item.html", _attempt_page_context(session, attempt, bank, tools, now))
 
 
-@router.post("/{attempt_id}/follow-up")
+@router.post("/{attempt_id}/follow-up", dependencies=[GradingSlot])
 def answer_mock_follow_up(
     attempt_id: RowId,
     request: Request,

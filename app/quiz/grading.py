@@ -5,15 +5,17 @@ A free-text answer is read as an interviewer would hear it:
 1. It must be readable prose in English (app/quiz/readable.py); code lines are set aside.
 2. It is cut into sentences and their clauses (app/quiz/sentences.py). Only a statement (a clause with a verb)
    can make a key point: a list of keywords makes none, and gets "answer in sentences, as you would aloud".
-3. A sentence that says the question or a key point's wording back makes no point (app/quiz/echoes.py).
+3. A sentence that says the question or a key point's wording back makes no point (app/quiz/echoes.py), nor
+   does one that only spells out the question's acronyms (app/quiz/acronyms.py).
 4. A statement covers a rubric point when it is close to the point in all-MiniLM-L6-v2's embedding space
    (cosine >= STRONG), or fairly close (>= WEAK) and it uses one of the point's keywords itself.
 5. A statement that asserts one of the question's misconceptions fails the answer, whatever else it covers
    (app/quiz/misconceptions.py), and the feedback names the wrong claim and the right one.
 
 Right at PASS_SHARE of the points or more with no misconception. The thresholds were tuned on the
-hand-labelled tests/quiz/calibration.yaml only; tests/quiz/heldout.yaml, written before any tuning, measures
-the grader on answers it was never tuned on (tests/quiz/test_heldout.py; the README states both figures).
+hand-labelled tests/quiz/calibration.yaml only. tests/quiz/heldout.yaml was written before any tuning, but one
+of its misses has since been fixed (acronym echoes), so it is seen; tests/quiz/heldout2.yaml, written blind,
+is the independent measure (the README states the figures).
 """
 
 import math
@@ -126,14 +128,18 @@ def read_answer(text: str, *, question: str = "", points: Sequence[str] = ()) ->
     if len({p for s in pasted for p in points if echoes_point(s, p, question)}) < 2:
         pasted = set()
     place: dict[int, int] = {}  # chunk -> its sentence's position
+
+    def says_question(piece: str) -> bool:
+        return bool(question) and echoes_question(piece, question, points)
+
     for position, sentence in enumerate(sentences):
-        sentence_echo = ("question" if question and echoes_question(sentence, question) else None) or (
+        sentence_echo = ("question" if says_question(sentence) else None) or (
             "key point" if sentence in pasted else None
         )
         clauses = split_clauses(sentence)
         pieces = [*clauses, sentence] if len(clauses) > 1 else [sentence]
         for piece in dict.fromkeys(pieces):
-            echo = sentence_echo or ("question" if question and echoes_question(piece, question) else None)
+            echo = sentence_echo or ("question" if says_question(piece) else None)
             whole = piece == sentence and len(clauses) > 1
             chunk = Chunk(piece, sentence, is_sentence(piece), echo, clause=not whole)
             reading.chunks.append(chunk)

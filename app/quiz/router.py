@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, HTTPException, Path, Request
 from markupsafe import Markup
 
+from app.capacity.deps import GradingSlot
 from app.deps import HXRequest, LearnerDep, NowDep, SessionDep
 from app.embeddings.handle import EncoderLoading
 from app.lessons.content import Course
@@ -69,10 +70,12 @@ def question_card(
         session=session, learner_id=learner.id, questions=[question], tools=tools
     )
     ctx = {"p": presented, "context": context, "question": question}
+    if not hx:
+        ctx["mastery"] = _mastery(session, learner.id, bank, question.lesson)
     return render(request, "quiz/_question.html" if hx else "quiz/question.html", ctx)
 
 
-@router.post("/questions/{question_id}/answer")
+@router.post("/questions/{question_id}/answer", dependencies=[GradingSlot])
 def answer_question(
     question_id: str,
     request: Request,
@@ -132,7 +135,8 @@ def answer_question(
         "question": question,
         "context": context,
         "mastery": _mastery(session, learner.id, bank, question.lesson),
-        "oob": hx,
+        # The mastery meter is on a lesson's quiz and on the question's own page, not on the review page.
+        "oob": hx and context == "lesson",
     }
     return render(request, "quiz/_feedback.html" if hx else "quiz/question.html", ctx)
 
@@ -160,11 +164,16 @@ def self_grade_answer(
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     if hx:
         return render(request, "quiz/_self_grade.html", {"answer": answer})
-    ctx = {"view": answer_view(question, answer, tools), "question": question, "context": "lesson"}
+    ctx = {
+        "view": answer_view(question, answer, tools),
+        "question": question,
+        "context": "lesson",
+        "mastery": _mastery(session, learner.id, bank, question.lesson),
+    }
     return render(request, "quiz/question.html", ctx)
 
 
-@router.post("/answers/{answer_id}/follow-up")
+@router.post("/answers/{answer_id}/follow-up", dependencies=[GradingSlot])
 def answer_follow_up_question(
     answer_id: RowId,
     request: Request,
@@ -199,7 +208,12 @@ def answer_follow_up_question(
         ) from exc
     if hx:
         return render(request, "quiz/_follow_up.html", {"answer": answer, "follow_up_form": True})
-    ctx = {"view": answer_view(question, answer, tools), "question": question, "context": "lesson"}
+    ctx = {
+        "view": answer_view(question, answer, tools),
+        "question": question,
+        "context": "lesson",
+        "mastery": _mastery(session, learner.id, bank, question.lesson),
+    }
     return render(request, "quiz/question.html", ctx)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from app.capacity.deps import LabModelSlot
 from app.labmodel.deps import LabModelDep, LogitsCacheDep, check_prompt_size
 from app.labmodel.service import off_loop_unless_cached, token_label
 from app.lm.generate import GenerationEnd
@@ -27,7 +28,7 @@ from app.sampling_lab.streaming import Started, sse_events, started_generation
 router = APIRouter(prefix="/api", tags=["lab model"])
 
 
-@router.post("/next-token", response_model=NextTokenResponse)
+@router.post("/next-token", response_model=NextTokenResponse, dependencies=[LabModelSlot])
 async def next_token(body: NextTokenRequest, request: Request, lab: LabModelDep, cache: LogitsCacheDep):
     """The model's `top` most probable next tokens, before and after the sampling stages."""
     prompt, params = check_prompt_size(request, body.prompt), sampling_params(body)
@@ -60,7 +61,7 @@ def _started(body: GenerateRequest, request: Request, lab: LabModelDep) -> Start
 StartedDep = Annotated[Started, Depends(_started)]
 
 
-@router.post("/generate", response_model=GenerateResponse)
+@router.post("/generate", response_model=GenerateResponse, dependencies=[LabModelSlot])
 def generate(started: StartedDep, lab: LabModelDep) -> GenerateResponse:
     """Generate a continuation (the prompt is not repeated) with the lab's model."""
     start, events = started
@@ -74,7 +75,7 @@ def generate(started: StartedDep, lab: LabModelDep) -> GenerateResponse:
     )
 
 
-@router.post("/generate/stream", response_class=EventSourceResponse)
+@router.post("/generate/stream", response_class=EventSourceResponse, dependencies=[LabModelSlot])
 def generate_stream(started: StartedDep, lab: LabModelDep) -> Iterator[ServerSentEvent]:
     """The same generation as server-sent events: `start`, one `token` per sampled token, then `end`."""
     yield from sse_events(*started, lab)

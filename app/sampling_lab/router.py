@@ -10,6 +10,7 @@ from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from app.capacity.deps import LabModelSlot
 from app.deps import HXRequest
 from app.labmodel.deps import LabModelDep, LogitsCacheDep
 from app.labmodel.service import off_loop_unless_cached
@@ -84,7 +85,7 @@ def _widget_context(lab, cache, state: SliderState) -> dict:  # noqa: ANN001
     }
 
 
-@router.get("")
+@router.get("", dependencies=[LabModelSlot])
 async def sampling_page(
     request: Request, lab: LabModelDep, cache: LogitsCacheDep, hx: HXRequest, state: StateDep
 ):
@@ -101,7 +102,7 @@ async def sampling_page(
     return await run_in_threadpool(page)  # the whole page also runs the worked example: not on the loop
 
 
-@router.get("/sample-one")
+@router.get("/sample-one", dependencies=[LabModelSlot])
 def sample_one(request: Request, lab: LabModelDep, cache: LogitsCacheDep, state: StateDep):
     """Append one sampled token to the prompt and show the next distribution (penalties now count it)."""
     params = state.params()
@@ -118,7 +119,7 @@ def sample_one(request: Request, lab: LabModelDep, cache: LogitsCacheDep, state:
     return response
 
 
-@router.get("/histogram")
+@router.get("/histogram", dependencies=[LabModelSlot])
 def histogram(request: Request, lab: LabModelDep, cache: LogitsCacheDep, state: StateDep):
     """Sample the next token 100 times and compare the counts with the computed probabilities."""
     context = distribution_context(lab, cache, state)
@@ -139,7 +140,7 @@ def _started_from_query(lab: LabModelDep, state: StateDep) -> Started:
     )
 
 
-@router.get("/stream", response_class=EventSourceResponse)
+@router.get("/stream", response_class=EventSourceResponse, dependencies=[LabModelSlot])
 def stream(
     started: Annotated[Started, Depends(_started_from_query)], lab: LabModelDep
 ) -> Iterator[ServerSentEvent]:

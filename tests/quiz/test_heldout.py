@@ -1,8 +1,14 @@
-"""The grader on answers it was never tuned on: tests/quiz/heldout.yaml, a person's pass/fail verdicts written
-before any threshold, cue or rule was tuned (tuning uses tests/quiz/calibration.yaml only).
+"""The grader on answers with a person's pass/fail verdict that were never used to tune it (tuning uses
+tests/quiz/calibration.yaml only). Two sets:
+
+- heldout.yaml, written before any threshold, cue or rule was tuned. It has since been seen: its one echo miss
+  (an answer that only spells out the question's acronyms) was found there and fixed by a general rule
+  (app/quiz/acronyms.py), so its figure is no longer an independent measure.
+- heldout2.yaml, written blind after that fix, by someone who never read the grader, its thresholds or the
+  other sets, and never ran the grader: the independent measure. The README states both figures.
 
 Targets from issue 11: at least 90% agreement with the person, and no keyword list, echo or misconception
-answer passed. The README states the figure measured here.
+answer passed.
 """
 
 from collections import Counter
@@ -14,13 +20,39 @@ import yaml
 from app.quiz.grading import grade_free_text
 from app.quiz.schemas import TextAnswer
 
-HELDOUT = yaml.safe_load((Path(__file__).parent / "heldout.yaml").read_text(encoding="utf-8"))["answers"]
+SETS = {
+    name: yaml.safe_load((Path(__file__).parent / f"{name}.yaml").read_text(encoding="utf-8"))["answers"]
+    for name in ("heldout", "heldout2")
+}
 TARGET = 0.9
+# Measured on heldout2 on 2026-12-05, the first time the grader saw it: 93 of 111 agree (83.8%), and 7 of
+# its 19 misconception answers pass (no keyword list or echo does). Issue 11's targets are missed there.
+BLIND_MISS = pytest.mark.xfail(
+    strict=True,
+    reason="issue 11, heldout2 (blind): 93 of 111 agree (83.8% < 90%); 7 of 19 misconception answers pass",
+)
 NEVER_PASS = ("keywords", "echo", "misconception")
 
 
+@pytest.fixture(scope="module", params=sorted(SETS))
+def set_name(request) -> str:
+    """Which held-out set."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def verdicts(real_bank, sentence_encoder) -> list[tuple[dict, bool]]:
+def answers(set_name) -> list[dict]:
+    """The answers of one held-out set."""
+    return SETS[set_name]
+
+
+def _mark_blind_miss(request, set_name: str) -> None:
+    if set_name == "heldout2":
+        request.applymarker(BLIND_MISS)
+
+
+@pytest.fixture(scope="module")
+def verdicts(answers, real_bank, sentence_encoder) -> list[tuple[dict, bool]]:
     """Each held-out answer with the grader's verdict (True: passed)."""
     return [
         (
@@ -29,7 +61,7 @@ def verdicts(real_bank, sentence_encoder) -> list[tuple[dict, bool]]:
                 real_bank.get(case["question"]), TextAnswer(case["text"]), sentence_encoder
             ).correct,
         )
-        for case in HELDOUT
+        for case in answers
     ]
 
 
@@ -37,15 +69,16 @@ def _passed(verdicts, kind: str) -> list[str]:
     return [case["text"][:70] for case, passed in verdicts if case["kind"] == kind and passed]
 
 
-def test_the_held_out_set_covers_every_free_text_question_with_every_kind(real_bank):
+def test_the_held_out_set_covers_every_free_text_question_with_every_kind(answers, real_bank):
     free_text = {q.id for q in real_bank.questions.values() if q.type == "free_text"}
-    assert len(HELDOUT) >= 60
-    assert {case["question"] for case in HELDOUT} == free_text
-    kinds = Counter(case["kind"] for case in HELDOUT)
-    assert set(kinds) == {"good", "partial", "offtopic", "keywords", "negation", "echo", "misconception"}
+    assert len(answers) >= 60
+    assert {case["question"] for case in answers} == free_text
+    kinds = Counter(case["kind"] for case in answers)
+    assert set(kinds) >= {"good", "partial", "offtopic", "keywords", "negation", "echo", "misconception"}
 
 
-def test_the_grader_agrees_with_the_person_on_held_out_answers(verdicts):
+def test_the_grader_agrees_with_the_person_on_held_out_answers(verdicts, set_name, request):
+    _mark_blind_miss(request, set_name)
     agree = sum(passed == (case["verdict"] == "pass") for case, passed in verdicts)
     disagreements = [
         f"{case['question']} ({case['kind']}, person: {case['verdict']})"
@@ -55,15 +88,8 @@ def test_the_grader_agrees_with_the_person_on_held_out_answers(verdicts):
     assert agree / len(verdicts) >= TARGET, f"{agree} of {len(verdicts)} agree; {disagreements}"
 
 
-@pytest.mark.parametrize("kind", ["keywords", "misconception"])
-def test_no_keyword_list_or_misconception_passes(verdicts, kind):
+@pytest.mark.parametrize("kind", NEVER_PASS)
+def test_no_keyword_list_echo_or_misconception_passes(verdicts, kind, set_name, request):
+    if kind == "misconception":
+        _mark_blind_miss(request, set_name)
     assert _passed(verdicts, kind) == []
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="Held-out miss, reported in issue 11 and not tuned away: an answer that only expands the "
-    "question's acronyms (RLHF is reinforcement learning from human feedback...) reads as content.",
-)
-def test_no_echo_passes(verdicts):
-    assert _passed(verdicts, "echo") == []

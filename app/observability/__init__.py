@@ -1,0 +1,1 @@
+"""Observability: Prometheus metrics at /metrics and a health check that never waits behind the work."""

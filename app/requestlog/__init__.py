@@ -1,0 +1,1 @@
+"""Request ids and the access log: one line per request, with the id the response also carries."""

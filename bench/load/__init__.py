@@ -1,0 +1,1 @@
+"""Load benchmark: simulated learners against real servers (`make bench-load`)."""
