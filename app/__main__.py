@@ -15,6 +15,7 @@ import uvicorn
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.lessons.content import ContentError, load_course
+from app.memory import tune_malloc
 from app.migrate import SchemaTooNewError, ensure_schema
 from app.security.secret import resolve_secret_key
 from app.serving import server_options
@@ -34,6 +35,7 @@ def prepare_shared_state(settings: Settings) -> None:
 def main() -> None:
     """Serve the lab with uvicorn: the app built here, or WORKERS worker processes that build their own."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    tune_malloc()  # before the models load and the threads start
     settings = get_settings()
     url = f"http://{settings.host}:{settings.port}"
     if settings.workers > 1:

@@ -1,5 +1,7 @@
 """Jinja2 templates with autoescaping and the context every page needs."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -9,11 +11,40 @@ from markupsafe import Markup
 
 from app.security.csrf import csrf_token_for
 
+# Stands in for the learner's CSRF token in HTML rendered once for every learner (shared lesson extras).
+CSRF_PLACEHOLDER = "csrf-token-of-the-learner"
+
+
+def page_csrf_token(request: Request) -> str:
+    """The CSRF token of the request's learner ("" before a learner is known)."""
+    learner_id = getattr(request.state, "learner_id", None)
+    return csrf_token_for(request.app.state.secret_key, learner_id) if learner_id else ""
+
+
+@contextmanager
+def rendering_shared(request: Request) -> Iterator[None]:
+    """Within it, templates rendered for this request get CSRF_PLACEHOLDER as their CSRF token."""
+    request.state.rendering_shared = True
+    try:
+        yield
+    finally:
+        request.state.rendering_shared = False
+
 
 def _page_context(request: Request) -> dict[str, Any]:
-    learner_id = getattr(request.state, "learner_id", None)
-    token = csrf_token_for(request.app.state.secret_key, learner_id) if learner_id else ""
+    shared = getattr(request.state, "rendering_shared", False)
+    token = CSRF_PLACEHOLDER if shared else page_csrf_token(request)
     return {"csrf_token": token, "course": request.app.state.course}
+
+
+def visible(token: str) -> str:
+    """A token for display: whitespace made visible, so " cat" and "cat" differ on screen."""
+    return token.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥")
+
+
+def pct(p: float) -> str:
+    """A probability as a percentage with one decimal ("<0.1%" below 0.001, except exactly 0)."""
+    return f"{p * 100:.1f}%" if p >= 0.001 or p == 0 else "<0.1%"
 
 
 def make_templates(templates_dir: Path) -> Jinja2Templates:
@@ -22,6 +53,10 @@ def make_templates(templates_dir: Path) -> Jinja2Templates:
     templates.env.autoescape = True
     templates.env.trim_blocks = True
     templates.env.lstrip_blocks = True
+    # Filters, not macros, for what the model widgets print per token: a Jinja macro call costs ~10x a
+    # Python call, and a slider partial or a 64-token heatmap makes hundreds to thousands of them.
+    templates.env.filters["visible"] = visible
+    templates.env.filters["pct"] = pct
     return templates
 
 

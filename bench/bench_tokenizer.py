@@ -146,6 +146,11 @@ def main() -> dict:
         finally:
             server.terminate()
             server.wait(timeout=10)
+    raw, api = results["raw_10 KB"], results["api_10 KB"]
+    limit = 1.3 * raw["median_ms"] + 1
+    met = "met" if api["median_ms"] <= limit else "MISSED"
+    print(f"target: POST /api/tokenize at 10 KB, median {api['median_ms']:.2f} ms (p95 {api['p95_ms']:.2f})"
+          f" <= 1.3 x tiktoken's {raw['median_ms']:.2f} ms + 1 ms = {limit:.2f} ms: {met}")  # fmt: skip
     overhead = results["overhead_10 KB_ms"]
     p95 = results["keystroke_2KB"]["p95_ms"]
     print(f"targets: API overhead at 10 KB {overhead:.2f} ms (< 2 ms: {'met' if overhead < 2 else 'MISSED'})")

@@ -78,6 +78,9 @@ class Connection:
     def __init__(self, url: str) -> None:
         self._conn = http.client.HTTPConnection(url.removeprefix("http://"))
         self.server_ms: list[float] = []  # the app's own time for each response (its Server-Timing header)
+        self.last_cookie: str | None = (
+            None  # name=value of the last cookie set, to send back as a browser would
+        )
 
     def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         """POST and read the whole response."""
@@ -91,6 +94,9 @@ class Connection:
 
     def _read(self) -> tuple[int, bytes]:
         response = self._conn.getresponse()
+        cookie = response.getheader("set-cookie")
+        if cookie:
+            self.last_cookie = cookie.split(";", 1)[0]
         timing = response.getheader("server-timing", "")
         if timing.startswith("app;dur="):
             self.server_ms.append(float(timing.removeprefix("app;dur=")))

@@ -272,9 +272,9 @@ def register_lesson_extras(extras: LessonExtras, *, course: Course, content_dir:
         return
     checks = check_layer_claims(layer_claims(lesson), presets)
     slug = "transformer-architecture"
-    extras.register(slug, "architecture-overview", partial(layer_check_note, checks=checks))
-    extras.register(slug, "architecture-overview", forward_widget)
-    extras.register(slug, "component-breakdown", lab_params_widget)
-    extras.register(slug, "component-breakdown", partial(calculator_widget, presets=presets))
-    extras.register(slug, "component-breakdown", lens_widget)
-    extras.register(slug, "decoder-only-vs-encoder-decoder", encoder_decoder_link)
+    extras.register(slug, "architecture-overview", partial(layer_check_note, checks=checks), shared=True)
+    extras.register(slug, "architecture-overview", forward_widget, shared=True)
+    extras.register(slug, "component-breakdown", lab_params_widget, shared=True)
+    extras.register(slug, "component-breakdown", partial(calculator_widget, presets=presets), shared=True)
+    extras.register(slug, "component-breakdown", lens_widget, shared=True)
+    extras.register(slug, "decoder-only-vs-encoder-decoder", encoder_decoder_link, shared=True)

@@ -85,4 +85,4 @@ def lesson_widget(request: Request) -> Markup:
 
 def register_lesson_extras(extras: LessonExtras) -> None:
     """The live heatmap right after the lesson explains multiple heads."""
-    extras.register("attention-mechanism", "multi-head-attention", lesson_widget)
+    extras.register("attention-mechanism", "multi-head-attention", lesson_widget, shared=True)

@@ -77,16 +77,24 @@ def attach_catalog(app: FastAPI, course: Course) -> None:
         check_tables(families, FAMILIES_ANCHOR, tables)
         for number, table in enumerate(tables):
             extras.replace_table(
-                FAMILIES_LESSON, FAMILIES_ANCHOR, number, partial(catalog_table, table=table, kind="families")
+                FAMILIES_LESSON,
+                FAMILIES_ANCHOR,
+                number,
+                partial(catalog_table, table=table, kind="families"),
+                shared=True,
             )
-        extras.register(FAMILIES_LESSON, FAMILIES_ANCHOR, comparison_note)
-        extras.register(FAMILIES_LESSON, FAMILIES_ANCHOR, calculator_widget)
-        extras.register(FAMILIES_LESSON, "model-selection-decision-framework", chooser_widget)
+        extras.register(FAMILIES_LESSON, FAMILIES_ANCHOR, comparison_note, shared=True)
+        extras.register(FAMILIES_LESSON, FAMILIES_ANCHOR, calculator_widget, shared=True)
+        extras.register(FAMILIES_LESSON, "model-selection-decision-framework", chooser_widget, shared=True)
     if context_lesson is not None:
         table = context_table(catalog)
         check_tables(context_lesson, CONTEXT_ANCHOR, [table])
         extras.replace_table(
-            CONTEXT_LESSON, CONTEXT_ANCHOR, 0, partial(catalog_table, table=table, kind="context")
+            CONTEXT_LESSON,
+            CONTEXT_ANCHOR,
+            0,
+            partial(catalog_table, table=table, kind="context"),
+            shared=True,
         )
-    extras.register(MENTAL_MODELS, COST_ANCHOR, ratios_panel)
-    extras.register(MENTAL_MODELS, COST_ANCHOR, calculator_widget)
+    extras.register(MENTAL_MODELS, COST_ANCHOR, ratios_panel, shared=True)
+    extras.register(MENTAL_MODELS, COST_ANCHOR, calculator_widget, shared=True)

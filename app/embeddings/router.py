@@ -248,12 +248,46 @@ def _lesson_widget(name: str, build: Callable[[Request], Context]) -> Callable[[
     return render_widget
 
 
+def models_ready(request: Request) -> bool:
+    """MiniLM and the lesson search index are loaded: until then the widgets say "loading"."""
+    state = request.app.state
+    return state.sentence_encoder.ready and state.search_index.ready
+
+
 def register_lesson_extras(extras: LessonExtras) -> None:
     """Each widget after the section of the Embeddings lesson that it makes live."""
-    extras.register("embeddings", "what-embeddings-are", _lesson_widget("example", example_context))
     extras.register(
-        "embeddings", "embedding-models-vs-generation-models", _lesson_widget("attention", attention_context)
+        "embeddings",
+        "what-embeddings-are",
+        _lesson_widget("example", example_context),
+        shared=True,
+        ready=models_ready,
     )
-    extras.register("embeddings", "similarity-metrics", _lesson_widget("compare", compare_context))
-    extras.register("embeddings", "where-embeddings-are-used", _lesson_widget("search", search_context))
-    extras.register("embeddings", "where-embeddings-are-used", _lesson_widget("matrix", matrix_context))
+    extras.register(
+        "embeddings",
+        "embedding-models-vs-generation-models",
+        _lesson_widget("attention", attention_context),
+        shared=True,
+        ready=models_ready,
+    )
+    extras.register(
+        "embeddings",
+        "similarity-metrics",
+        _lesson_widget("compare", compare_context),
+        shared=True,
+        ready=models_ready,
+    )
+    extras.register(
+        "embeddings",
+        "where-embeddings-are-used",
+        _lesson_widget("search", search_context),
+        shared=True,
+        ready=models_ready,
+    )
+    extras.register(
+        "embeddings",
+        "where-embeddings-are-used",
+        _lesson_widget("matrix", matrix_context),
+        shared=True,
+        ready=models_ready,
+    )

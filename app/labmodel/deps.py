@@ -8,12 +8,13 @@ from app.labmodel.service import LogitsCache
 from app.lm.checkpoint import LabModel
 
 
-def get_lab_model(request: Request) -> LabModel:
+# async: plain reads of app.state, which FastAPI would otherwise send through its thread pool.
+async def get_lab_model(request: Request) -> LabModel:
     """The checkpoint loaded at start-up."""
     return request.app.state.lab_model
 
 
-def get_logits_cache(request: Request) -> LogitsCache:
+async def get_logits_cache(request: Request) -> LogitsCache:
     """The app's next-token logits cache."""
     return request.app.state.logits_cache
 

@@ -6,14 +6,19 @@ keyed by (model, prompt), and only the sampling stages re-run on them.
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import torch
+from starlette.concurrency import run_in_threadpool
 
 from app.lm.checkpoint import LabModel, load_lab_model
 from app.lm.generate import next_token_logits, prompt_context
+
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=4)
@@ -61,13 +66,34 @@ class LogitsCache:
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)
 
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        """Whether the key is cached (neither a hit nor a miss, and the LRU order is left alone)."""
+        with self._lock:
+            return key in self._items
+
     def __len__(self) -> int:
         return len(self._items)
 
 
+def cache_key(lab: LabModel, prompt: str) -> tuple[str, str]:
+    """The LogitsCache key of a prompt for this model."""
+    return (str(lab.path), prompt)
+
+
+async def off_loop_unless_cached(lab: LabModel, cache: LogitsCache, prompt: str, work: Callable[[], T]) -> T:
+    """`work()` inline when the prompt's logits are cached, else in the thread pool.
+
+    On cached logits a slider move is about a millisecond of sampling: a thread-pool hop would add a
+    good share of that again. A forward pass is tens of milliseconds and must not hold the event loop.
+    """
+    if cache_key(lab, prompt) in cache:
+        return work()
+    return await run_in_threadpool(work)
+
+
 def prompt_logits(*, lab: LabModel, cache: LogitsCache, prompt: str) -> PromptLogits:
     """Next-token logits for `prompt`, from the cache when this model has seen it before."""
-    key = (str(lab.path), prompt)
+    key = cache_key(lab, prompt)
     cached = cache.get(key)
     if cached is not None:
         return cached

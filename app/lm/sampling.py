@@ -160,6 +160,13 @@ def rank_order(probs: torch.Tensor) -> torch.Tensor:
     return torch.argsort(-probs, stable=True)
 
 
+def _rank_nonzero(probs: torch.Tensor) -> torch.Tensor:
+    """``rank_order`` of the tokens with probability > 0 only: the same ids in the same order as the
+    front of ``rank_order(probs)``, sorting the few survivors of top-k instead of the whole vocabulary."""
+    ids = torch.nonzero(probs > 0).squeeze(1)  # increasing ids, so a stable sort keeps ties by id
+    return ids[torch.argsort(-probs[ids], stable=True)]
+
+
 def _renormalise(probs: torch.Tensor) -> torch.Tensor:
     return probs / probs.sum()
 
@@ -184,10 +191,10 @@ def top_p_filter(probs: torch.Tensor, p: float) -> torch.Tensor:
     """
     if p >= 1.0:
         return _renormalise(probs)
-    order = rank_order(probs)
+    order = _rank_nonzero(probs)  # zero-probability tokens add no mass, and keeping them keeps nothing
     cumulative = torch.cumsum(probs[order], dim=0)
     reached = torch.nonzero(cumulative >= p - TOP_P_TOLERANCE)
-    n_keep = int(reached[0]) + 1 if reached.numel() else probs.numel()
+    n_keep = int(reached[0]) + 1 if reached.numel() else order.numel()
     keep = order[: max(1, n_keep)]
     out = torch.zeros_like(probs)
     out[keep] = probs[keep]
@@ -213,8 +220,7 @@ def sampling_stages(
     tempered = apply_temperature(penalized_logits, params.temperature)
     after_top_k = top_k_filter(tempered, params.top_k)
     after_top_p = top_p_filter(after_top_k, params.top_p)
-    order = rank_order(after_top_p)
-    kept = order[after_top_p[order] > 0].tolist()
+    kept = _rank_nonzero(after_top_p).tolist()
     return SamplingStages(
         logits=logits,
         penalized_logits=penalized_logits,

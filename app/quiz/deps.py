@@ -11,12 +11,13 @@ from app.quiz.generated import GeneratorTools
 from app.templating import render
 
 
-def get_bank(request: Request) -> QuestionBank:
+# async: a plain read of app.state, which FastAPI would otherwise send through its thread pool.
+async def get_bank(request: Request) -> QuestionBank:
     """The question bank loaded at start-up."""
     return request.app.state.question_bank
 
 
-def get_tools(request: Request) -> GeneratorTools:
+async def get_tools(request: Request) -> GeneratorTools:
     """The encodings and prices generated questions compute with."""
     return request.app.state.generator_tools
 

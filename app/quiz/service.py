@@ -4,6 +4,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -27,9 +28,15 @@ class AnswerConflictError(ValueError):
     """A submission key already used for another question."""
 
 
+@lru_cache(maxsize=1024)
+def _markdown_html(text: str) -> Markup:
+    # The same numbers come back on every reload until the learner answers (the seed is kept per try).
+    return Markup(markdown().render(text))
+
+
 def numbers_html(instance: GeneratedInstance | None) -> Markup:
     """A generated question's numbers as HTML (empty for other questions)."""
-    return Markup(markdown().render(instance.body_md)) if instance else Markup("")
+    return _markdown_html(instance.body_md) if instance else Markup("")
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,13 @@ def instance_for(question: Question, seed: int | None, tools: GeneratorTools) ->
     """The numbers of a generated question for this seed (None for other types)."""
     if question.type != "generated":
         return None
-    return generate(question.spec.generator, seed or 0, tools)
+    return _generated(question.spec.generator, seed or 0, tools)
+
+
+@lru_cache(maxsize=4096)
+def _generated(generator: str, seed: int, tools: GeneratorTools) -> GeneratedInstance:
+    # A learner's seed stays the same until they answer, so a lesson's reloads draw the same numbers.
+    return generate(generator, seed, tools)
 
 
 def present(

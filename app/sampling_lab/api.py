@@ -1,6 +1,7 @@
 """JSON API of the sampling lab (changes no state: no cookie, no CSRF token)."""
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -8,7 +9,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from app.capacity.deps import LabModelSlot
 from app.labmodel.deps import LabModelDep, LogitsCacheDep, check_prompt_size
-from app.labmodel.service import token_label
+from app.labmodel.service import off_loop_unless_cached, token_label
 from app.lm.generate import GenerationEnd
 from app.sampling_lab import service
 from app.sampling_lab.params import sampling_params
@@ -28,14 +29,14 @@ router = APIRouter(prefix="/api", tags=["lab model"])
 
 
 @router.post("/next-token", response_model=NextTokenResponse, dependencies=[LabModelSlot])
-def next_token(body: NextTokenRequest, request: Request, lab: LabModelDep, cache: LogitsCacheDep):
+async def next_token(body: NextTokenRequest, request: Request, lab: LabModelDep, cache: LogitsCacheDep):
     """The model's `top` most probable next tokens, before and after the sampling stages."""
-    view = service.next_token_view(
-        lab=lab,
-        cache=cache,
-        prompt=check_prompt_size(request, body.prompt),
-        params=sampling_params(body),
-        top=body.top,
+    prompt, params = check_prompt_size(request, body.prompt), sampling_params(body)
+    view = await off_loop_unless_cached(
+        lab,
+        cache,
+        prompt,
+        partial(service.next_token_view, lab=lab, cache=cache, prompt=prompt, params=params, top=body.top),
     )
     return NextTokenResponse(
         tokens=[NextToken(id=r.id, text=r.text, prob_before=r.prob_before, prob=r.prob) for r in view.rows],

@@ -8,10 +8,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from app.capacity.deps import LabModelSlot
 from app.deps import HXRequest
 from app.labmodel.deps import LabModelDep, LogitsCacheDep
+from app.labmodel.service import off_loop_unless_cached
 from app.lessons.extras import LessonExtras
 from app.lm.generate import MAX_TOKENS_LIMIT, generate
 from app.lm.sampling import SamplingParams
@@ -84,11 +86,20 @@ def _widget_context(lab, cache, state: SliderState) -> dict:  # noqa: ANN001
 
 
 @router.get("", dependencies=[LabModelSlot])
-def sampling_page(request: Request, lab: LabModelDep, cache: LogitsCacheDep, hx: HXRequest, state: StateDep):
+async def sampling_page(
+    request: Request, lab: LabModelDep, cache: LogitsCacheDep, hx: HXRequest, state: StateDep
+):
     """The sampling lab; htmx slider moves get only the bars back (the logits come from the cache)."""
-    if hx:
+
+    def bars():
         return render(request, "sampling/_distribution.html", distribution_context(lab, cache, state))
-    return render(request, "sampling/page.html", _widget_context(lab, cache, state))
+
+    def page():
+        return render(request, "sampling/page.html", _widget_context(lab, cache, state))
+
+    if hx:  # a slider move: on cached logits, about a millisecond of sampling and the bars
+        return await off_loop_unless_cached(lab, cache, state.prompt, bars)
+    return await run_in_threadpool(page)  # the whole page also runs the worked example: not on the loop
 
 
 @router.get("/sample-one", dependencies=[LabModelSlot])
@@ -195,5 +206,5 @@ def lesson_custom_widget(request: Request) -> Markup:
 
 def register_lesson_extras(extras: LessonExtras) -> None:
     """The worked top-p example beside the lesson's own, and the live sliders after all the parameters."""
-    extras.register("key-parameters", "top-p-nucleus-sampling", lesson_custom_widget)
-    extras.register("key-parameters", "parameter-interaction", lesson_widget)
+    extras.register("key-parameters", "top-p-nucleus-sampling", lesson_custom_widget, shared=True)
+    extras.register("key-parameters", "parameter-interaction", lesson_widget, shared=True)

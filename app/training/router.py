@@ -198,13 +198,26 @@ def install(app: FastAPI) -> None:
 def register_lesson_extras(extras: LessonExtras) -> None:
     """Each live demo after the stage it shows, and the behaviours table's links after that table."""
     extras.register(
-        LESSON, "stage-1-pre-training-next-token-prediction", _lesson_widget("training/_pretrain_widget.html")
+        LESSON,
+        "stage-1-pre-training-next-token-prediction",
+        _lesson_widget("training/_pretrain_widget.html"),
+        shared=True,
     )
     extras.register(
-        LESSON, "stage-1-pre-training-next-token-prediction", _lesson_widget("training/_card_curve.html")
+        LESSON,
+        "stage-1-pre-training-next-token-prediction",
+        _lesson_widget("training/_card_curve.html"),
+        shared=True,
     )
-    extras.register(LESSON, "stage-2-supervised-fine-tuning-sft", _lesson_widget("training/_sft_widget.html"))
     extras.register(
-        LESSON, "stage-3-alignment-rlhf--dpo--constitutional-ai", _lesson_widget("training/_dpo_widget.html")
+        LESSON, "stage-2-supervised-fine-tuning-sft", _lesson_widget("training/_sft_widget.html"), shared=True
     )
-    extras.register(LESSON, "why-training-explains-behavior", _lesson_widget("training/_behaviours.html"))
+    extras.register(
+        LESSON,
+        "stage-3-alignment-rlhf--dpo--constitutional-ai",
+        _lesson_widget("training/_dpo_widget.html"),
+        shared=True,
+    )
+    extras.register(
+        LESSON, "why-training-explains-behavior", _lesson_widget("training/_behaviours.html"), shared=True
+    )

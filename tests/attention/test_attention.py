@@ -1,7 +1,11 @@
 """Attention API and heatmap page on a real (tiny) transformer."""
 
 import pytest
+import torch
 
+from app.attention.api import DECIMALS
+from app.attention.schemas import AttentionResponse
+from app.attention.service import attention_maps
 from tests.conftest import page
 
 
@@ -16,8 +20,27 @@ def test_api_returns_every_layer_and_head_causal_and_normalised(client, app):
         for head in layer:
             assert len(head) == n
             for q, row in enumerate(head):
-                assert sum(row) == pytest.approx(1.0, abs=1e-5)
+                # Each weight is rounded to DECIMALS places: a row's sum moves by at most half a unit each.
+                assert sum(row) == pytest.approx(1.0, abs=n * 0.5 * 10**-DECIMALS + 1e-6)
                 assert all(weight == 0.0 for weight in row[q + 1 :])  # causal: nothing above the diagonal
+
+
+def test_api_weights_are_the_model_s_rounded_to_four_decimals_and_written_short(client, app):
+    text = "The cat sat on the mat and the dog sat on the log"
+    response = client.post("/api/attention", json={"text": text})
+    body = response.json()
+    exact = attention_maps(lab=app.state.lab_model, text=text).weights
+    sent = torch.tensor(body["attention"], dtype=torch.float64)
+    assert sent.shape == exact.shape
+    # Every number is the model's weight rounded to 4 places: within half a unit of the 4th, and on it.
+    assert (sent - exact.double()).abs().max() <= 0.5 * 10**-DECIMALS + 1e-7
+    assert torch.equal(sent, torch.round(sent, decimals=DECIMALS))
+    assert (sent > 0).any() and (sent[sent > 0] < 1).any()  # not all 0/1: the rounding had work to do
+    # Written in their shortest form: no "0.12349999696016312" for 0.1235.
+    numbers = response.text.split('"attention":')[1].split(',"truncated"')[0]
+    longest = max(len(part.strip("[]")) for part in numbers.split(","))
+    assert longest <= len("0.1235")
+    assert AttentionResponse.model_validate(body)  # the shape the OpenAPI schema declares
 
 
 def test_api_cuts_long_text_from_the_left_and_says_how_much(client, app):

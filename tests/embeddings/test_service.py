@@ -180,7 +180,7 @@ def test_minilm_attention_cuts_long_text_at_the_end(sentence_encoder):
 def test_minilm_attention_leaves_the_encoder_as_it_was(sentence_encoder):
     before = sentence_encoder.encode(["same text"])
     encoder_attention(encoder=sentence_encoder, text="same text", layer=0, head=0)
-    assert sentence_encoder._model[0].auto_model.config._attn_implementation == "sdpa"
+    assert sentence_encoder._bert.config._attn_implementation == "sdpa"
     assert np.allclose(sentence_encoder.encode(["same text"]), before, atol=1e-6)
 
 
@@ -204,4 +204,4 @@ def test_concurrent_requests_share_one_encoder_safely(sentence_encoder):
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(work, range(24)))
     assert len(results) == 24 and all(-1.0 <= r <= 1.0 for r in results)
-    assert sentence_encoder._model[0].auto_model.config._attn_implementation == "sdpa"
+    assert sentence_encoder._bert.config._attn_implementation == "sdpa"

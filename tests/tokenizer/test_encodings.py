@@ -132,3 +132,17 @@ def test_the_lab_file_names_are_the_checkpoints():
     from app.tokenizer.encodings import LAB_CARD_FILE, LAB_TOKENIZER_FILE
 
     assert (LAB_TOKENIZER_FILE, LAB_CARD_FILE) == (TOKENIZER_FILE, CARD_FILE)
+
+
+def test_the_python_rank_dicts_are_released_once_the_encodings_are_built(app):
+    """tiktoken's Rust core keeps the ranks; the 40 MB of Python dicts beside it are dropped."""
+    import pickle
+
+    registry = app.state.encodings
+    for encoding in (registry.get("cl100k_base"), registry.get("o200k_base"), registry.chat):
+        assert not hasattr(encoding.encoding, "_mergeable_ranks")
+        ids = encoding.encode("Tokenization isn't free: 東京 🙂", allow_special=False)
+        assert encoding.encoding.decode(ids) == "Tokenization isn't free: 東京 🙂"
+        with pytest.raises(AttributeError):  # pickling one would be the only use: it fails loudly
+            pickle.dumps(encoding.encoding)
+    assert registry.chat.encode("<|im_start|>", allow_special=True) == [100264]

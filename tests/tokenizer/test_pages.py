@@ -266,11 +266,11 @@ def test_chatml_note_gives_the_ids_of_the_encoding_it_uses(app, client, monkeypa
     from app.tokenizer import encodings
 
     monkeypatch.setattr(encodings, "CHATML_SPECIAL_TOKENS", {"<|im_start|>": 100300, "<|im_end|>": 100301})
-    encodings._chatml_encoding.cache_clear()
+    encodings._openai_encodings.cache_clear()
     try:
         chat = encodings.load_openai_encoding("cl100k_base", encodings.default_encodings_dir(), chatml=True)
     finally:
-        encodings._chatml_encoding.cache_clear()
+        encodings._openai_encodings.cache_clear()
     assert "<|im_start|>=100300 and <|im_end|>=100301" in chat.source
     monkeypatch.setattr(app.state.encodings, "chat", chat)
     doc = page(client.get("/playground/tokenizer/chat", params={"user": "Hi"}))
