@@ -105,6 +105,12 @@ def start(
             "VAR_DIR": str(folder),
             "DATABASE_URL": database_url or f"sqlite:///{folder / 'lab.db'}",
             "SECRET_KEY": "bench-load",
+            # Every simulated learner comes from 127.0.0.1; in a class each has an address of its own, so
+            # the per-address limit is off here and only the per-learner limit applies.
+            "RATE_LIMIT_ADDRESS": "",
+            # The README's advice for several workers: the cores shared out, so the workers together run
+            # no more model work at once than there are cores.
+            "MODEL_WORKERS": str(max(1, (os.cpu_count() or 1) // int(workers))),
         }
     server = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
