@@ -33,7 +33,7 @@ from app.quiz.generated import GeneratedInstance
 from app.quiz.misconceptions import Asserted, find_misconceptions
 from app.quiz.readable import prose, unreadable_reason
 from app.quiz.schemas import ChoiceAnswer, ChoicesAnswer, NumberAnswer, Response, TextAnswer
-from app.quiz.sentences import is_sentence, split_clauses, split_sentences
+from app.quiz.sentences import british_to_american, is_sentence, split_clauses, split_sentences
 
 STRONG = 0.56
 WEAK = 0.35
@@ -108,9 +108,12 @@ def within(value: float, expected: float, tolerance: float) -> bool:
 
 
 def keyword_hits(text: str, keywords: Sequence[str]) -> list[str]:
-    """The keywords that start a word of the text (case-insensitive): "stack" matches "stacked"."""
-    lowered = text.lower()
-    return [kw for kw in keywords if re.search(r"(?<![a-z0-9])" + re.escape(kw.lower()), lowered)]
+    """The keywords that start a word of the text (case-insensitive, British -ise read as -ize): "stack"
+    matches "stacked", "summarize" matches "summarised"."""
+    lowered = british_to_american(text.lower())
+    return [
+        kw for kw in keywords if re.search(r"(?<![a-z0-9])" + re.escape(british_to_american(kw.lower())), lowered)
+    ]
 
 
 def read_answer(text: str, *, question: str = "", points: Sequence[str] = ()) -> Reading:

@@ -20,9 +20,12 @@ import yaml
 from app.quiz.grading import grade_free_text
 from app.quiz.schemas import TextAnswer
 
+HERE = Path(__file__).parent
+# heldout3.yaml, written blind after the fixes that heldout2 led to, joins the same tests once it is there.
 SETS = {
-    name: yaml.safe_load((Path(__file__).parent / f"{name}.yaml").read_text(encoding="utf-8"))["answers"]
-    for name in ("heldout", "heldout2")
+    name: yaml.safe_load((HERE / f"{name}.yaml").read_text(encoding="utf-8"))["answers"]
+    for name in ("heldout", "heldout2", "heldout3")
+    if (HERE / f"{name}.yaml").exists()
 }
 TARGET = 0.9
 # Measured on heldout2 on 2026-12-05, the first time the grader saw it: 93 of 111 agree (83.8%), and 7 of
