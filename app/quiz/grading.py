@@ -112,7 +112,9 @@ def keyword_hits(text: str, keywords: Sequence[str]) -> list[str]:
     matches "stacked", "summarize" matches "summarised"."""
     lowered = british_to_american(text.lower())
     return [
-        kw for kw in keywords if re.search(r"(?<![a-z0-9])" + re.escape(british_to_american(kw.lower())), lowered)
+        kw
+        for kw in keywords
+        if re.search(r"(?<![a-z0-9])" + re.escape(british_to_american(kw.lower())), lowered)
     ]
 
 

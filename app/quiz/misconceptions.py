@@ -130,7 +130,10 @@ def matching_cue(clause: str, cues: Sequence[str], *, context: str | None = None
 def asserts(text: str, cues: Sequence[str]) -> bool:
     """Whether a clause of the text shows one of the cues (the text test alone, without the topic check)."""
     clauses = [(clause, sentence) for sentence in split_sentences(text) for clause in split_clauses(sentence)]
-    return any(is_assertion(clauses[row][1]) and _cue_in(clauses, row, cues) is not None for row in range(len(clauses)))
+    return any(
+        is_assertion(clauses[row][1]) and _cue_in(clauses, row, cues) is not None
+        for row in range(len(clauses))
+    )
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,7 @@ def _cue_in(clauses: Sequence[tuple[str, str]], row: int, cues: Sequence[str]) -
     cue = matching_cue(clause, cues)
     antecedent = _with_antecedent(clauses, row)
     if cue is None and antecedent is not None:
-        # only cues that need both clauses: one the clause before shows alone was judged there, with its polarity
+        # only cues that need both: one the clause before shows alone was judged there, with its polarity
         before = strip_contrast(antecedent)
         spanning = [c for c in cues if not _compile(c).found_in(before)]
         cue = matching_cue(clause, spanning, context=antecedent + " " + clause)
@@ -190,7 +193,7 @@ def find_misconceptions(
         return found
     topical = (clause_vectors @ claim_vectors.T).reshape(len(clauses), len(misconceptions), 2).max(axis=2)
     for index, misconception in enumerate(misconceptions):
-        for row, (clause, sentence) in enumerate(clauses):
+        for row, (_, sentence) in enumerate(clauses):
             if topical[row, index] < topic or not is_assertion(sentence):
                 continue
             cue = _cue_in(clauses, row, misconception.cues)

@@ -86,24 +86,25 @@ _OBJECT_STARTS = DETERMINERS | PRONOUNS | frozenset("them up out down only".spli
 
 
 # Contractions typed without the apostrophe: "thats", "whats"; "its" before an article is "it's".
-_BARE_CONTRACTIONS = re.compile(r"\b(that|what|there|here)s\b|\b(it)s(?=\s+(?:the|a|an|not|just|basically)\b)")
+_BARE_CONTRACTIONS = re.compile(
+    r"\b(that|what|there|here)s\b|\b(it)s(?=\s+(?:the|a|an|not|just|basically)\b)"
+)
 
 
-# Five letters or more before "-ise", so that "raise", "arise" and "revise" stay as they are.
-_BRITISH = re.compile(r"(?<=[a-z]{5})is(e|es|ed|ing|ation|ations|er|ers)\b")
+# Five letters or more before "-ise", and no "-vise": "raise", "arise" and "supervise" stay as they are.
+_BRITISH = re.compile(r"(?<=[a-z]{5})(?<!v)is(e|es|ed|ing|ation|ations|er|ers)\b")
 
 
 def british_to_american(text: str) -> str:
-    """"summarise", "normalised", "tokenisation" -> "summarize", "normalized", "tokenization"."""
+    """ "summarise", "normalised", "tokenisation" -> "summarize", "normalized", "tokenization"."""
     return _BRITISH.sub(r"iz\1", text)
 
 
 def words(text: str) -> list[str]:
-    """Lower-case words (apostrophes normalised, contractions split, British -ise spelt -ize): "It's" ->
-    ["it", "'s"]."""
+    """Lower-case words (apostrophes normalised, contractions split): "It's" -> ["it", "'s"]."""
     result = []
     text = _BARE_CONTRACTIONS.sub(lambda m: (m.group(1) or m.group(2)) + "'s", text.lower().replace("’", "'"))
-    for raw in _WORD.findall(british_to_american(text)):
+    for raw in _WORD.findall(text):
         stem, apostrophe, tail = raw.partition("'")
         if apostrophe and tail == "s" and stem not in _S_IS:
             result.append(stem)  # a possessive
@@ -154,7 +155,7 @@ def is_sentence(clause: str) -> bool:
     "RNNs are sequential" and "it divides the logits" are sentences; "query key value softmax weights" and
     "tokens not characters, token IDs, embeddings" are not.
     """
-    tokens = words(clause)
+    tokens = [british_to_american(token) for token in words(clause)]  # "summarise" is a verb too
     if _is_word_list(clause):
         return False
     if any(token in AUXILIARIES for token in tokens):

@@ -2,7 +2,15 @@
 
 import pytest
 
-from app.quiz.sentences import british_to_american, is_sentence, marked_segments, split_clauses, split_sentences, stem, words
+from app.quiz.sentences import (
+    british_to_american,
+    is_sentence,
+    marked_segments,
+    split_clauses,
+    split_sentences,
+    stem,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -103,6 +111,6 @@ def test_bare_contractions_and_british_spellings_read_as_statements():
     assert is_sentence("and thats prompt plus history together")
     assert is_sentence("summarise the old turns")
     assert words("thats it") == ["that", "'s", "it"]
-    assert british_to_american("we summarised and normalise it; raise and revise stay") == (
-        "we summarized and normalize it; raise and revise stay"
+    assert british_to_american("we summarised and normalise it; raise, revise and supervise stay") == (
+        "we summarized and normalize it; raise, revise and supervise stay"
     )
