@@ -15,7 +15,8 @@ A free-text answer is read as an interviewer would hear it:
 Right at PASS_SHARE of the points or more with no misconception. The thresholds were tuned on the
 hand-labelled tests/quiz/calibration.yaml only. tests/quiz/heldout.yaml was written before any tuning, but one
 of its misses has since been fixed (acronym echoes), so it is seen; tests/quiz/heldout2.yaml, written blind,
-is the independent measure (the README states the figures).
+was measured once and then used to find the causes of its misses, so it is seen too; tests/quiz/heldout3.yaml,
+written blind after those fixes, is the independent measure (the README states the figures).
 """
 
 import math
