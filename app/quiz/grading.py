@@ -15,7 +15,8 @@ A free-text answer is read as an interviewer would hear it:
 Right at PASS_SHARE of the points or more with no misconception. The thresholds were tuned on the
 hand-labelled tests/quiz/calibration.yaml only. tests/quiz/heldout.yaml was written before any tuning, but one
 of its misses has since been fixed (acronym echoes), so it is seen; tests/quiz/heldout2.yaml, written blind,
-is the independent measure (the README states the figures).
+was measured once and then used to find the causes of its misses, so it is seen too; tests/quiz/heldout3.yaml,
+written blind after those fixes, is the independent measure (the README states the figures).
 """
 
 import math
@@ -33,7 +34,7 @@ from app.quiz.generated import GeneratedInstance
 from app.quiz.misconceptions import Asserted, find_misconceptions
 from app.quiz.readable import prose, unreadable_reason
 from app.quiz.schemas import ChoiceAnswer, ChoicesAnswer, NumberAnswer, Response, TextAnswer
-from app.quiz.sentences import is_sentence, split_clauses, split_sentences
+from app.quiz.sentences import british_to_american, is_sentence, split_clauses, split_sentences
 
 STRONG = 0.56
 WEAK = 0.35
@@ -108,9 +109,14 @@ def within(value: float, expected: float, tolerance: float) -> bool:
 
 
 def keyword_hits(text: str, keywords: Sequence[str]) -> list[str]:
-    """The keywords that start a word of the text (case-insensitive): "stack" matches "stacked"."""
-    lowered = text.lower()
-    return [kw for kw in keywords if re.search(r"(?<![a-z0-9])" + re.escape(kw.lower()), lowered)]
+    """The keywords that start a word of the text (case-insensitive, British -ise read as -ize): "stack"
+    matches "stacked", "summarize" matches "summarised"."""
+    lowered = british_to_american(text.lower())
+    return [
+        kw
+        for kw in keywords
+        if re.search(r"(?<![a-z0-9])" + re.escape(british_to_american(kw.lower())), lowered)
+    ]
 
 
 def read_answer(text: str, *, question: str = "", points: Sequence[str] = ()) -> Reading:

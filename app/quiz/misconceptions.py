@@ -91,6 +91,11 @@ class _Cue:
         return True
 
 
+# Words that do not change a claim may stand between a cue's words: "a token is basically one word" says
+# "token is one word", "where the tokens swap" says "where tokens".
+FILLERS = r"(?:(?:the|a|an|basically|actually|really|just|simply|essentially|always|usually|generally)\W+)*"
+
+
 def _word_pattern(word: str) -> str:
     if word.endswith("*"):
         return re.escape(word[:-1]) + r"[a-z0-9'’-]*"
@@ -105,14 +110,15 @@ def _compile(cue: str) -> _Cue:
         part = part.strip()
         if part.startswith("not "):  # the whole cue then needs a negated clause
             negative, part = True, part[4:]
-        body = r"\W+".join(_word_pattern(word) for word in part.split())
+        body = (r"\W+" + FILLERS).join(_word_pattern(word) for word in part.split())
         parts.append(re.compile(r"(?<![a-z0-9])" + body))
     return _Cue(parts=tuple(parts), negative=negative)
 
 
-def matching_cue(clause: str, cues: Sequence[str]) -> str | None:
-    """The first cue the clause shows with the cue's polarity, or None."""
-    text = strip_contrast(clause)
+def matching_cue(clause: str, cues: Sequence[str], *, context: str | None = None) -> str | None:
+    """The first cue the clause (or `context`: the clause after what it refers to) shows with the cue's
+    polarity, which is always the clause's own; or None."""
+    text = strip_contrast(context or clause)
     is_negated = negated(clause)
     for cue in cues:
         compiled = _compile(cue)
@@ -123,10 +129,10 @@ def matching_cue(clause: str, cues: Sequence[str]) -> str | None:
 
 def asserts(text: str, cues: Sequence[str]) -> bool:
     """Whether a clause of the text shows one of the cues (the text test alone, without the topic check)."""
+    clauses = [(clause, sentence) for sentence in split_sentences(text) for clause in split_clauses(sentence)]
     return any(
-        is_assertion(sentence) and matching_cue(clause, cues) is not None
-        for sentence in split_sentences(text)
-        for clause in split_clauses(sentence)
+        is_assertion(clauses[row][1]) and _cue_in(clauses, row, cues) is not None
+        for row in range(len(clauses))
     )
 
 
@@ -139,6 +145,34 @@ class Asserted:
     right: str
     sentence: str
     cue: str
+
+
+# A clause whose subject is a pronoun ("..., but it's affected by length") is about what the clause before
+# names: its cues are sought in the two together, its polarity in the clause alone.
+_PRONOUN_START = re.compile(
+    r"^(?:(?:and|but|so|because|since|while|whereas|though|although|yet)\s+)?(?:it|they|this)(?![a-z0-9])"
+)
+
+
+def _with_antecedent(clauses: Sequence[tuple[str, str]], row: int) -> str | None:
+    """The clause before this one (in the same sentence) when this one's subject is a pronoun, else None."""
+    clause, sentence = clauses[row]
+    if row == 0 or clauses[row - 1][1] != sentence or not _PRONOUN_START.match(clause.lower()):
+        return None
+    return clauses[row - 1][0]
+
+
+def _cue_in(clauses: Sequence[tuple[str, str]], row: int, cues: Sequence[str]) -> str | None:
+    """The cue a clause shows, read alone or, if its subject is a pronoun, after the clause before it."""
+    clause = clauses[row][0]
+    cue = matching_cue(clause, cues)
+    antecedent = _with_antecedent(clauses, row)
+    if cue is None and antecedent is not None:
+        # only cues that need both: one the clause before shows alone was judged there, with its polarity
+        before = strip_contrast(antecedent)
+        spanning = [c for c in cues if not _compile(c).found_in(before)]
+        cue = matching_cue(clause, spanning, context=antecedent + " " + clause)
+    return cue
 
 
 def find_misconceptions(
@@ -159,10 +193,10 @@ def find_misconceptions(
         return found
     topical = (clause_vectors @ claim_vectors.T).reshape(len(clauses), len(misconceptions), 2).max(axis=2)
     for index, misconception in enumerate(misconceptions):
-        for row, (clause, sentence) in enumerate(clauses):
+        for row, (_, sentence) in enumerate(clauses):
             if topical[row, index] < topic or not is_assertion(sentence):
                 continue
-            cue = matching_cue(clause, misconception.cues)
+            cue = _cue_in(clauses, row, misconception.cues)
             if cue is not None:
                 found.append(Asserted(index, misconception.claim, misconception.right, sentence, cue))
                 break

@@ -17,6 +17,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])(?<!e\.g\.)(?<!i\.e\.)(?<!vs\.)(?<!etc\.
 _CLAUSE = re.compile(
     r":\s+|\s+[-–—]{1,2}\s+"
     r"|,\s+(?=(?:and|but|so|then|while|whereas|which|because|since|although|though|yet)\b)"
+    # two sentences joined by a comma: "Q, K and V aren't the embedding, they're projections of it"
+    r"|,\s+(?=(?:it|they|we|you)(?:['’](?:s|re)|\s+(?:is|are|was|were|can|will|do|does|has|have))\b)"
     r"|\s+(?=(?:but|whereas|while|because|although)\s)"
     r"|\s+(?=and\s+(?:as|when|if|it|they|we|you|this|that|then|high|low|higher|lower|above|below)\s)",
     re.IGNORECASE,
@@ -48,7 +50,7 @@ FUNCTION_WORDS = DETERMINERS | PREPOSITIONS | SUBORDINATORS | PRONOUNS | AUXILIA
 # Base forms of verbs that answers about LLMs use; with the endings below they cover "divides", "attended"...
 VERBS = frozenset(
     """act add adapt affect align allow appear apply arise ask attend avoid batch become begin belong
-    bill blow break build cache call cap come emerge exist match remain seem share capture carry
+    bill blow break build cache call cap fix come emerge exist match remain seem share capture carry
     critique evaluate ground host label rate revise reward tune verify cause change charge check
     choose chunk compare compute concentrate contain continue convert cost count cover create cut
     decide decode define depend describe determine differ divide double drop eat embed enable encode
@@ -83,10 +85,26 @@ def split_clauses(sentence: str) -> list[str]:
 _OBJECT_STARTS = DETERMINERS | PRONOUNS | frozenset("them up out down only".split())
 
 
+# Contractions typed without the apostrophe: "thats", "whats"; "its" before an article is "it's".
+_BARE_CONTRACTIONS = re.compile(
+    r"\b(that|what|there|here)s\b|\b(it)s(?=\s+(?:the|a|an|not|just|basically)\b)"
+)
+
+
+# Five letters or more before "-ise", and no "-vise": "raise", "arise" and "supervise" stay as they are.
+_BRITISH = re.compile(r"(?<=[a-z]{5})(?<!v)is(e|es|ed|ing|ation|ations|er|ers)\b")
+
+
+def british_to_american(text: str) -> str:
+    """ "summarise", "normalised", "tokenisation" -> "summarize", "normalized", "tokenization"."""
+    return _BRITISH.sub(r"iz\1", text)
+
+
 def words(text: str) -> list[str]:
     """Lower-case words (apostrophes normalised, contractions split): "It's" -> ["it", "'s"]."""
     result = []
-    for raw in _WORD.findall(text.lower().replace("’", "'")):
+    text = _BARE_CONTRACTIONS.sub(lambda m: (m.group(1) or m.group(2)) + "'s", text.lower().replace("’", "'"))
+    for raw in _WORD.findall(text):
         stem, apostrophe, tail = raw.partition("'")
         if apostrophe and tail == "s" and stem not in _S_IS:
             result.append(stem)  # a possessive
@@ -137,7 +155,7 @@ def is_sentence(clause: str) -> bool:
     "RNNs are sequential" and "it divides the logits" are sentences; "query key value softmax weights" and
     "tokens not characters, token IDs, embeddings" are not.
     """
-    tokens = words(clause)
+    tokens = [british_to_american(token) for token in words(clause)]  # "summarise" is a verb too
     if _is_word_list(clause):
         return False
     if any(token in AUXILIARIES for token in tokens):

@@ -1,11 +1,18 @@
 """The grader on answers with a person's pass/fail verdict that were never used to tune it (tuning uses
-tests/quiz/calibration.yaml only). Two sets:
+tests/quiz/calibration.yaml only). Three sets:
 
 - heldout.yaml, written before any threshold, cue or rule was tuned. It has since been seen: its one echo miss
   (an answer that only spells out the question's acronyms) was found there and fixed by a general rule
   (app/quiz/acronyms.py), so its figure is no longer an independent measure.
 - heldout2.yaml, written blind after that fix, by someone who never read the grader, its thresholds or the
-  other sets, and never ran the grader: the independent measure. The README states both figures.
+  other sets, and never ran the grader. Measured once blind (93 of 111, 83.8%; 7 of its 19 misconception
+  answers passed), it was then used to find the causes (wrong claims stated with fillers, through a pronoun or
+  in a comma splice; common wrong claims missing from two questions' lists; bare contractions and British
+  spellings), so it is now a development set like calibration.yaml.
+- heldout3.yaml, written blind after those fixes (115 answers, 43 of them misconceptions, some of them wrong
+  claims that no question lists): the independent measure. It misses issue 11's targets, recorded below as
+  strict expected failures so that a grader that meets them turns them into errors to be claimed.
+The README states the figures.
 
 Targets from issue 11: at least 90% agreement with the person, and no keyword list, echo or misconception
 answer passed.
@@ -20,18 +27,27 @@ import yaml
 from app.quiz.grading import grade_free_text
 from app.quiz.schemas import TextAnswer
 
+HERE = Path(__file__).parent
 SETS = {
-    name: yaml.safe_load((Path(__file__).parent / f"{name}.yaml").read_text(encoding="utf-8"))["answers"]
-    for name in ("heldout", "heldout2")
+    name: yaml.safe_load((HERE / f"{name}.yaml").read_text(encoding="utf-8"))["answers"]
+    for name in ("heldout", "heldout2", "heldout3")
 }
 TARGET = 0.9
-# Measured on heldout2 on 2026-12-05, the first time the grader saw it: 93 of 111 agree (83.8%), and 7 of
-# its 19 misconception answers pass (no keyword list or echo does). Issue 11's targets are missed there.
+# heldout2, the first time the grader saw it (2026-12-05): 93 of 111 agree (83.8%), 7 of its 19
+# misconception answers pass. After the fixes it led to (a development figure now): 106 of 111 (95.5%), none.
+# heldout3, measured once, blind (2026-12-05): 93 of 115 agree (80.9%); 15 of 43 misconception answers and
+# 1 of 10 echoes pass (no keyword list). Before the heldout2 fixes: 88 of 115 (76.5%), 19 passing.
 BLIND_MISS = pytest.mark.xfail(
     strict=True,
-    reason="issue 11, heldout2 (blind): 93 of 111 agree (83.8% < 90%); 7 of 19 misconception answers pass",
+    reason="issue 11, heldout3 (blind): 93 of 115 agree (80.9% < 90%); 15 of 43 misconception answers "
+    "and 1 of 10 echoes pass",
 )
 NEVER_PASS = ("keywords", "echo", "misconception")
+
+
+def _mark_blind_miss(request, set_name: str) -> None:
+    if set_name == "heldout3":
+        request.applymarker(BLIND_MISS)
 
 
 @pytest.fixture(scope="module", params=sorted(SETS))
@@ -44,11 +60,6 @@ def set_name(request) -> str:
 def answers(set_name) -> list[dict]:
     """The answers of one held-out set."""
     return SETS[set_name]
-
-
-def _mark_blind_miss(request, set_name: str) -> None:
-    if set_name == "heldout2":
-        request.applymarker(BLIND_MISS)
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +101,6 @@ def test_the_grader_agrees_with_the_person_on_held_out_answers(verdicts, set_nam
 
 @pytest.mark.parametrize("kind", NEVER_PASS)
 def test_no_keyword_list_echo_or_misconception_passes(verdicts, kind, set_name, request):
-    if kind == "misconception":
+    if kind != "keywords":
         _mark_blind_miss(request, set_name)
     assert _passed(verdicts, kind) == []

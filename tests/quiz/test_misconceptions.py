@@ -208,3 +208,30 @@ def test_a_bad_misconception_or_follow_up_stops_the_start(tmp_path: Path, change
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.mark.parametrize(
+    ("text", "cues", "flagged"),
+    [
+        # words that do not change a claim may stand between a cue's words
+        ("A token is basically one word", ["token is one word"], True),
+        ("The FFN is where the tokens swap information", ["ffn+where tokens"], True),
+        # a clause whose subject is a pronoun is read after the clause it refers to, with its own polarity
+        ("Cosine is the default, but it's affected by vector length", ["cosine+affected by+length"], True),
+        (
+            "Cosine is the default, but it's not affected by vector length",
+            ["cosine+affected by+length"],
+            False,
+        ),
+        (
+            "Cosine is the default. It's affected by length",
+            ["cosine+affected by+length"],
+            False,
+        ),  # other sentence
+        # two sentences joined by a comma are two clauses: the first one's "not" is not the second's
+        ("Q, K and V aren't the raw embedding, they're projections of it", ["not project*"], False),
+        ("Q, K and V are not projections, they're the raw embedding", ["not project*"], True),
+    ],
+)
+def test_fillers_pronouns_and_comma_splices(text, cues, flagged):
+    assert asserts(text, cues) is flagged

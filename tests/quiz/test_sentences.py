@@ -2,7 +2,15 @@
 
 import pytest
 
-from app.quiz.sentences import is_sentence, marked_segments, split_clauses, split_sentences, stem, words
+from app.quiz.sentences import (
+    british_to_american,
+    is_sentence,
+    marked_segments,
+    split_clauses,
+    split_sentences,
+    stem,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -96,3 +104,13 @@ def test_marked_segments_mark_each_sentence_where_it_occurs():
         ("B is.", True),
     ]
     assert marked_segments("plain", []) == [("plain", False)]
+
+
+def test_bare_contractions_and_british_spellings_read_as_statements():
+    assert is_sentence("basically its the max number of tokens per request")
+    assert is_sentence("and thats prompt plus history together")
+    assert is_sentence("summarise the old turns")
+    assert words("thats it") == ["that", "'s", "it"]
+    assert british_to_american("we summarised and normalise it; raise, revise and supervise stay") == (
+        "we summarized and normalize it; raise, revise and supervise stay"
+    )
