@@ -15,9 +15,14 @@ from fastapi import FastAPI
 from app.capacity.deps import LabModelSlot
 from app.capacity.gate import ModelGate
 from app.observability.middleware import MetricsMiddleware
+from app.ratelimit.limiter import RateLimiter
+from app.security.cookies import LearnerCookie
 from bench.stats import report, summary
 
 ROUNDS = 2000
+
+
+UNREACHED = "1000000/second;100000000/minute"
 
 
 async def _slot_round_trips(gate: ModelGate, n: int) -> list[float]:
@@ -33,6 +38,10 @@ async def _slot_round_trips(gate: ModelGate, n: int) -> list[float]:
 def _tiny_app(*, gated: bool, metrics: bool) -> FastAPI:
     app = FastAPI()
     app.state.model_gate = ModelGate(2, 16)
+    # The slot counts the request against the rate limits first: the lab's limiter, with limits so high
+    # that every request passes (the cost of counting is what is timed).
+    app.state.rate_limiter = RateLimiter(per_learner=UNREACHED, per_address=UNREACHED)
+    app.state.cookies = LearnerCookie("bench-secret", secure=False)
 
     @app.get("/work", dependencies=[LabModelSlot] if gated else [])
     def work() -> dict[str, int]:
