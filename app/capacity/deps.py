@@ -31,8 +31,16 @@ def get_gate(request: Request) -> ModelGate:
 
 
 @asynccontextmanager
-async def _hold_slot(request: Request, model: str) -> AsyncIterator[None]:
+async def model_slot(request: Request, model: str, *, needed: bool = True) -> AsyncIterator[None]:
+    """Count the request against the rate limits, then hold a slot of the gate (503 past its queue).
+
+    `needed=False` only counts it: for a request that turns out to need no model work (a slider move on
+    cached logits is a millisecond of sampling), so that it never queues behind forward passes.
+    """
     enforce_rate_limit(request)
+    if not needed:
+        yield
+        return
     gate = get_gate(request)
     queued = time.perf_counter()
     try:
@@ -54,13 +62,13 @@ async def _hold_slot(request: Request, model: str) -> AsyncIterator[None]:
 
 async def lab_model_slot(request: Request) -> AsyncIterator[None]:
     """A slot for the lab's transformer (attention, next-token, generation, the forward pass)."""
-    async with _hold_slot(request, "lab"):
+    async with model_slot(request, "lab"):
         yield
 
 
 async def encoder_slot(request: Request) -> AsyncIterator[None]:
     """A slot for all-MiniLM-L6-v2 (embeddings, search)."""
-    async with _hold_slot(request, "minilm"):
+    async with model_slot(request, "minilm"):
         yield
 
 
@@ -75,7 +83,7 @@ async def grading_slot(request: Request) -> AsyncIterator[None]:
     if not isinstance(text, str) or not text.strip() or skipped:
         yield
         return
-    async with _hold_slot(request, "minilm"):
+    async with model_slot(request, "minilm"):
         yield
 
 

@@ -1,6 +1,6 @@
 """The sampling lab pages: sliders over a real next-token distribution, sampling, your own list."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -10,10 +10,10 @@ from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from app.capacity.deps import LabModelSlot
+from app.capacity.deps import LabModelSlot, model_slot
 from app.deps import HXRequest
 from app.labmodel.deps import LabModelDep, LogitsCacheDep
-from app.labmodel.service import off_loop_unless_cached
+from app.labmodel.service import cache_key, off_loop_unless_cached
 from app.lessons.extras import LessonExtras
 from app.lm.generate import MAX_TOKENS_LIMIT, generate
 from app.lm.sampling import SamplingParams
@@ -85,7 +85,18 @@ def _widget_context(lab, cache, state: SliderState) -> dict:  # noqa: ANN001
     }
 
 
-@router.get("", dependencies=[LabModelSlot])
+async def slider_slot(
+    request: Request, lab: LabModelDep, cache: LogitsCacheDep, hx: HXRequest, state: StateDep
+) -> AsyncIterator[None]:
+    """The gate's slot for the sampling page, except for a slider move on cached logits: that is sampling
+    alone, served on the event loop in about a millisecond, and must not wait behind other learners'
+    forward passes. It still counts against the rate limits."""
+    cached = hx and cache_key(lab, state.prompt) in cache
+    async with model_slot(request, "lab", needed=not cached):
+        yield
+
+
+@router.get("", dependencies=[Depends(slider_slot)])
 async def sampling_page(
     request: Request, lab: LabModelDep, cache: LogitsCacheDep, hx: HXRequest, state: StateDep
 ):

@@ -221,3 +221,21 @@ def test_a_streamed_generation_holds_its_slot_until_the_stream_ends(settings):
     in_use, after = _asgi_stream(app, {"prompt": "The cat", "max_tokens": 8, "seed": 1})
     assert len(in_use) >= 3 and all(n == 1 for n in in_use)  # start, tokens, end: all inside the slot
     assert after == 0
+
+
+def test_a_slider_move_on_cached_logits_takes_no_slot_but_a_new_prompt_does(busy_settings):
+    app = create_app(busy_settings.model_copy(update={"model_queue": 0}))
+    htmx = {"HX-Request": "true"}
+    with TestClient(app) as client:
+        assert client.get("/playground/sampling", params={"prompt": "The cat"}).status_code == 200
+        gate = app.state.model_gate
+        assert gate.try_acquire()  # another learner's forward pass holds the only slot
+        try:
+            moved = client.get(
+                "/playground/sampling", params={"prompt": "The cat", "temperature": "0.5"}, headers=htmx
+            )
+            new_prompt = client.get("/playground/sampling", params={"prompt": "The dog"}, headers=htmx)
+        finally:
+            gate.release()
+    assert moved.status_code == 200  # sampling alone, on the cached logits: it did not wait for the slot
+    assert new_prompt.status_code == 503 and new_prompt.headers["retry-after"].isdigit()
