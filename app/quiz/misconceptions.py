@@ -8,7 +8,9 @@ it wrong ("linear*", "doubles the cost"), and a clause asserts it when:
 - it is about the claim's topic (cosine to the claim or to the right claim >= TOPIC), and
 - it contains every part of one cue, in order, with the cue's polarity: a plain cue needs an affirmative
   clause, a "not ..." cue a negated one ("Attention cost is not linear" does not assert "linear*";
-  "transformers are NOT parallel" asserts "transformer*+not parallel*"),
+  "transformers are NOT parallel" asserts "transformer*+not parallel*"). A "not" counts only in the part of
+  the clause around the cue that no "so", "because", "which"... cuts off: in "FlashAttention works by
+  approximating the scores, so you don't compute them all" the "don't" is the second part's,
 - after a contrast is set aside: in "quadratic, not linear", "rather than linear" or "instead of linear" the
   contrasted words are what the learner rejects, not what they claim.
 
@@ -76,19 +78,23 @@ class _Cue:
     parts: tuple[re.Pattern, ...]
     negative: bool
 
-    def found_in(self, text: str) -> bool:
-        """Every part, in order and near the one before: "dpo+reward model" is not shown by "a reward model,
-        unlike DPO", nor by two parts at the two ends of a long clause."""
+    def span(self, text: str) -> tuple[int, int] | None:
+        """Where the text shows every part, in order and each near the one before (start, end), or None:
+        "dpo+reward model" is not shown by "a reward model, unlike DPO", nor by two parts at the two ends of
+        a long clause."""
         first = self.parts[0].search(text)
         if first is None:
-            return False
+            return None
         position = first.end()
         for part in self.parts[1:]:
             match = part.search(text, position, position + MAX_GAP + 80)
             if match is None or match.start() - position > MAX_GAP:
-                return False
+                return None
             position = match.end()
-        return True
+        return first.start(), position
+
+    def found_in(self, text: str) -> bool:
+        return self.span(text) is not None
 
 
 # Words that do not change a claim may stand between a cue's words: "a token is basically one word" says
@@ -115,14 +121,31 @@ def _compile(cue: str) -> _Cue:
     return _Cue(parts=tuple(parts), negative=negative)
 
 
+# Words that open a clause inside the clause: a negation beyond one belongs to that inner clause.
+_INNER_CLAUSE = re.compile(
+    r"\b(?:so|because|since|which|while|whereas|where|when|although|though|unless|until)\b"
+)
+
+
+def _scope(text: str, start: int, end: int) -> str:
+    """The part of the text around [start, end) that no word opening an inner clause cuts off."""
+    left = max((m.end() for m in _INNER_CLAUSE.finditer(text, 0, start)), default=0)
+    right = next((m.start() for m in _INNER_CLAUSE.finditer(text, end)), len(text))
+    return text[left:right]
+
+
 def matching_cue(clause: str, cues: Sequence[str], *, context: str | None = None) -> str | None:
     """The first cue the clause (or `context`: the clause after what it refers to) shows with the cue's
-    polarity, which is always the clause's own; or None."""
+    polarity: that of the cue's own part of the clause, or of the whole clause when read with its context."""
     text = strip_contrast(context or clause)
-    is_negated = negated(clause)
+    clause_negated = negated(clause)
     for cue in cues:
         compiled = _compile(cue)
-        if compiled.negative == is_negated and compiled.found_in(text):
+        where = compiled.span(text)
+        if where is None:
+            continue
+        polarity = clause_negated if context else negated(_scope(text, *where))
+        if compiled.negative == polarity:
             return cue
     return None
 
@@ -147,10 +170,10 @@ class Asserted:
     cue: str
 
 
-# A clause whose subject is a pronoun ("..., but it's affected by length") is about what the clause before
+# A clause whose subject is a pronoun ("..., but it's affected by length"; "..., that's the standard") is about what the clause before
 # names: its cues are sought in the two together, its polarity in the clause alone.
 _PRONOUN_START = re.compile(
-    r"^(?:(?:and|but|so|because|since|while|whereas|though|although|yet)\s+)?(?:it|they|this)(?![a-z0-9])"
+    r"^(?:(?:and|but|so|because|since|while|whereas|though|although|yet)\s+)?(?:it|they|this|that)(?![a-z0-9])"
 )
 
 

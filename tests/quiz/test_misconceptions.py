@@ -231,7 +231,30 @@ def _write(path: Path, text: str) -> Path:
         # two sentences joined by a comma are two clauses: the first one's "not" is not the second's
         ("Q, K and V aren't the raw embedding, they're projections of it", ["not project*"], False),
         ("Q, K and V are not projections, they're the raw embedding", ["not project*"], True),
+        # "that" is a pronoun subject too
+        ("I'd go with Euclidean distance, that's the standard", ["euclidean+the standard"], True),
+        ("I'd go with cosine, that's the standard", ["euclidean+the standard"], False),
     ],
 )
 def test_fillers_pronouns_and_comma_splices(text, cues, flagged):
+    assert asserts(text, cues) is flagged
+
+
+APPROXIMATES = ["flashattention+by approximat*"]
+
+
+@pytest.mark.parametrize(
+    ("text", "cues", "flagged"),
+    [
+        # a "not" after "so", "because", "which"... belongs to that inner clause, not to the cue's part
+        ("FlashAttention works by approximating the scores so you don't compute them all", APPROXIMATES, True),
+        ("FlashAttention does not work by approximating the scores", APPROXIMATES, False),
+        ("Since FlashAttention doesn't work by approximating, it is exact", APPROXIMATES, False),
+        ("It is linear because it doesn't compare every pair", LINEAR, True),
+        ("It is not linear because every token compares with every other one", LINEAR, False),
+        ("Transformers are not parallel, which hurts", NOT_PARALLEL, True),
+        ("Transformers are parallel, which is why nothing waits", NOT_PARALLEL, False),
+    ],
+)
+def test_a_negation_belongs_to_its_own_inner_clause(text, cues, flagged):
     assert asserts(text, cues) is flagged
