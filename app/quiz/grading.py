@@ -274,8 +274,11 @@ def assess(
     reading = read_answer(text, question=asked or spec.prompt, points=texts)
     counted = [chunk for chunk in reading.chunks if chunk.counts]
     claims = [claim for m in spec.misconceptions for claim in (m.claim, m.right)]
-    fixed = encoder.encode_cached([*texts, *claims])
-    point_vectors, claim_vectors = fixed[: len(texts)], fixed[len(texts) :]
+    sayings = [saying for m in spec.misconceptions for saying in m.says]
+    fixed = encoder.encode_cached([*texts, *claims, *sayings])
+    point_vectors = fixed[: len(texts)]
+    claim_vectors = fixed[len(texts) : len(texts) + len(claims)]
+    saying_vectors = fixed[len(texts) + len(claims) :]
     vectors = encode_chunks(encoder, [chunk.text for chunk in counted], fixed.shape[1])
     coverage = _coverage(rubric, counted, vectors, point_vectors, strong=STRONG, weak=WEAK)
     coverage = [
@@ -288,6 +291,7 @@ def assess(
         [(counted[row].text, counted[row].sentence) for row in rows],
         vectors[rows],
         claim_vectors,
+        saying_vectors,
     )
     return Assessment(reading, coverage, asserted)
 

@@ -142,9 +142,11 @@ def _looks_like_verb(word: str, previous: str | None) -> bool:
 
 def _is_word_list(clause: str) -> bool:
     """Three or more comma-separated items, mostly of three words or fewer, none with an auxiliary or a
-    pronoun: "attention between tokens, layer norm, residual connections"."""
+    pronoun ("attention between tokens, layer norm, residual connections"), or one such item among five or
+    more: "spelling, counting, spell it out, code tool" lists a phrase with a verb, it does not say it."""
     items = [words(item) for item in clause.split(",")]
-    if len(items) < 3 or any(token in AUXILIARIES or token in PRONOUNS for item in items for token in item):
+    with_verb = sum(any(token in AUXILIARIES or token in PRONOUNS for token in item) for item in items)
+    if len(items) < 3 or with_verb > (1 if len(items) >= 5 else 0):
         return False
     return sum(len(item) <= 3 for item in items) * 3 >= len(items) * 2
 

@@ -247,7 +247,7 @@ APPROXIMATES = ["flashattention+by approximat*"]
     ("text", "cues", "flagged"),
     [
         # a "not" after "so", "because", "which"... belongs to that inner clause, not to the cue's part
-        ("FlashAttention works by approximating the scores so you don't compute them all", APPROXIMATES, True),
+        ("FlashAttention works by approximating scores so you don't compute them all", APPROXIMATES, True),
         ("FlashAttention does not work by approximating the scores", APPROXIMATES, False),
         ("Since FlashAttention doesn't work by approximating, it is exact", APPROXIMATES, False),
         ("It is linear because it doesn't compare every pair", LINEAR, True),
