@@ -232,9 +232,14 @@ def rubric_coverage(
     return _coverage(rubric, counted, vectors, point_vectors, strong=strong, weak=weak, loose=loose)
 
 
+def model_sentences(spec: FreeTextSpec) -> list[str]:
+    """The model answer's sentences."""
+    return split_sentences(spec.model_answer)
+
+
 def _model_sentences(spec: FreeTextSpec, encoder: SentenceEncoder, point_vectors: np.ndarray) -> list[str]:
     """For each rubric point, the model answer's sentence closest to it."""
-    sentences = split_sentences(spec.model_answer)
+    sentences = model_sentences(spec)
     similarities = point_vectors @ encoder.encode_cached(sentences).T
     return [sentences[int(np.argmax(row))] for row in similarities]
 
@@ -286,12 +291,15 @@ def assess(
         for point, sentence in zip(coverage, _model_sentences(spec, encoder, point_vectors), strict=True)
     ]
     rows = [row for row, chunk in enumerate(counted) if chunk.clause]
+    model_vectors = encoder.encode_cached(model_sentences(spec))
+    truths = np.concatenate([point_vectors, claim_vectors[1::2], model_vectors])
     asserted = find_misconceptions(
         spec.misconceptions,
         [(counted[row].text, counted[row].sentence) for row in rows],
         vectors[rows],
         claim_vectors,
         saying_vectors,
+        (vectors[rows] @ truths.T).max(axis=1) if rows else None,
     )
     return Assessment(reading, coverage, asserted)
 

@@ -16,8 +16,9 @@ it wrong ("linear*", "doubles the cost"), and a clause asserts it when:
 
 A clause that shows no cue may still say the claim in other words: a misconception lists how learners say it
 (`says`), and a clause asserts it when it is close in meaning to one of those sayings (cosine >= SAYS), closer
-to it than to the right claim, of the same polarity (negated or not), and sets nothing aside by contrast (the
-sentence model would read the rejected words as said).
+to it than to anything the question holds true (the right claims, the key points, the model answer's
+sentences), of the same polarity (negated or not), and sets nothing aside by contrast (the sentence model
+would read the rejected words as said).
 
 Questions ("Is it linear?") and sentences that name a misconception as one ("a common myth is that...") assert
 nothing. tests/quiz/test_misconceptions.py pins these rules.
@@ -35,7 +36,7 @@ from app.quiz.sentences import split_clauses, split_sentences, words
 
 MAX_GAP = 60  # characters between two parts of a cue
 TOPIC = 0.3  # calibrated on tests/quiz/calibration.yaml (see test_calibration.py)
-SAYS = 0.8  # calibrated on the development sets (tests/quiz/test_heldout.py says which)
+SAYS = 0.85  # calibrated on the development sets (tests/quiz/test_heldout.py says which)
 
 NEGATORS = frozenset(
     """not no never none nothing neither without cannot nobody nowhere isn't aren't wasn't weren't can't
@@ -216,7 +217,7 @@ def _negated_saying(saying: str) -> bool:
 
 
 def _saying_in(
-    clause: str, misconception: MisconceptionLike, similarities: np.ndarray, to_right: float, says: float
+    clause: str, misconception: MisconceptionLike, similarities: np.ndarray, to_truth: float, says: float
 ) -> str | None:
     """The saying of the misconception that the clause says in other words (see the module docstring)."""
     if not len(similarities) or _has_contrast(clause):
@@ -224,7 +225,7 @@ def _saying_in(
     best = int(np.argmax(similarities))
     similarity = float(similarities[best])
     saying = misconception.says[best]
-    if similarity < says or similarity <= to_right or negated(clause) != _negated_saying(saying):
+    if similarity < says or similarity <= to_truth or negated(clause) != _negated_saying(saying):
         return None
     return f'says "{saying}"'
 
@@ -235,6 +236,7 @@ def find_misconceptions(
     clause_vectors: np.ndarray,
     claim_vectors: np.ndarray,
     saying_vectors: np.ndarray | None = None,
+    truth_similarities: np.ndarray | None = None,
     *,
     topic: float = TOPIC,
     says: float = SAYS,
@@ -243,7 +245,8 @@ def find_misconceptions(
 
     `clauses` are (clause, its sentence) pairs with their embeddings in `clause_vectors`; `claim_vectors`
     holds each misconception's claim then its right claim, in order (2 rows per misconception);
-    `saying_vectors` each misconception's `says`, in order (none: the cues alone are checked).
+    `saying_vectors` each misconception's `says`, in order (none: the cues alone are checked), and
+    `truth_similarities` each clause's cosine to the closest text the question holds true.
     """
     found: list[Asserted] = []
     if not clauses:
@@ -260,8 +263,10 @@ def find_misconceptions(
                 continue
             cue = _cue_in(clauses, row, misconception.cues) if topical[row, index] >= topic else None
             if cue is None and saying_similarities is not None:
-                to_right = claim_similarities[row, index, 1]
-                cue = _saying_in(clause, misconception, saying_similarities[row, columns], to_right, says)
+                to_truth = claim_similarities[row, index, 1]
+                if truth_similarities is not None:
+                    to_truth = max(to_truth, truth_similarities[row])
+                cue = _saying_in(clause, misconception, saying_similarities[row, columns], to_truth, says)
             if cue is not None:
                 found.append(Asserted(index, misconception.claim, misconception.right, sentence, cue))
                 break
