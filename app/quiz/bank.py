@@ -106,9 +106,6 @@ class Misconception(BaseModel):
     claim: str = Field(min_length=1, max_length=300)
     right: str = Field(min_length=1, max_length=300)
     cues: list[Annotated[str, Field(pattern=CUE, max_length=80)]] = Field(min_length=1, max_length=32)
-    # The wrong claim as learners put it, in other words (each a whole statement): matched by meaning, where
-    # the cues match by wording.
-    says: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default=[], max_length=12)
 
     @model_validator(mode="after")
     def _claim_shows_a_cue(self):

@@ -232,14 +232,9 @@ def rubric_coverage(
     return _coverage(rubric, counted, vectors, point_vectors, strong=strong, weak=weak, loose=loose)
 
 
-def model_sentences(spec: FreeTextSpec) -> list[str]:
-    """The model answer's sentences."""
-    return split_sentences(spec.model_answer)
-
-
 def _model_sentences(spec: FreeTextSpec, encoder: SentenceEncoder, point_vectors: np.ndarray) -> list[str]:
     """For each rubric point, the model answer's sentence closest to it."""
-    sentences = model_sentences(spec)
+    sentences = split_sentences(spec.model_answer)
     similarities = point_vectors @ encoder.encode_cached(sentences).T
     return [sentences[int(np.argmax(row))] for row in similarities]
 
@@ -279,11 +274,8 @@ def assess(
     reading = read_answer(text, question=asked or spec.prompt, points=texts)
     counted = [chunk for chunk in reading.chunks if chunk.counts]
     claims = [claim for m in spec.misconceptions for claim in (m.claim, m.right)]
-    sayings = [saying for m in spec.misconceptions for saying in m.says]
-    fixed = encoder.encode_cached([*texts, *claims, *sayings])
-    point_vectors = fixed[: len(texts)]
-    claim_vectors = fixed[len(texts) : len(texts) + len(claims)]
-    saying_vectors = fixed[len(texts) + len(claims) :]
+    fixed = encoder.encode_cached([*texts, *claims])
+    point_vectors, claim_vectors = fixed[: len(texts)], fixed[len(texts) :]
     vectors = encode_chunks(encoder, [chunk.text for chunk in counted], fixed.shape[1])
     coverage = _coverage(rubric, counted, vectors, point_vectors, strong=STRONG, weak=WEAK)
     coverage = [
@@ -291,15 +283,11 @@ def assess(
         for point, sentence in zip(coverage, _model_sentences(spec, encoder, point_vectors), strict=True)
     ]
     rows = [row for row, chunk in enumerate(counted) if chunk.clause]
-    model_vectors = encoder.encode_cached(model_sentences(spec))
-    truths = np.concatenate([point_vectors, claim_vectors[1::2], model_vectors])
     asserted = find_misconceptions(
         spec.misconceptions,
         [(counted[row].text, counted[row].sentence) for row in rows],
         vectors[rows],
         claim_vectors,
-        saying_vectors,
-        (vectors[rows] @ truths.T).max(axis=1) if rows else None,
     )
     return Assessment(reading, coverage, asserted)
 

@@ -14,12 +14,6 @@ it wrong ("linear*", "doubles the cost"), and a clause asserts it when:
 - after a contrast is set aside: in "quadratic, not linear", "rather than linear" or "instead of linear" the
   contrasted words are what the learner rejects, not what they claim.
 
-A clause that shows no cue may still say the claim in other words: a misconception lists how learners say it
-(`says`), and a clause asserts it when it is close in meaning to one of those sayings (cosine >= SAYS), closer
-to it than to anything the question holds true (the right claims, the key points, the model answer's
-sentences), of the same polarity (negated or not), and sets nothing aside by contrast (the sentence model
-would read the rejected words as said).
-
 Questions ("Is it linear?") and sentences that name a misconception as one ("a common myth is that...") assert
 nothing. tests/quiz/test_misconceptions.py pins these rules.
 """
@@ -36,7 +30,6 @@ from app.quiz.sentences import split_clauses, split_sentences, words
 
 MAX_GAP = 60  # characters between two parts of a cue
 TOPIC = 0.3  # calibrated on tests/quiz/calibration.yaml (see test_calibration.py)
-SAYS = 0.85  # calibrated on the development sets (tests/quiz/test_heldout.py says which)
 
 NEGATORS = frozenset(
     """not no never none nothing neither without cannot nobody nowhere isn't aren't wasn't weren't can't
@@ -62,7 +55,6 @@ class MisconceptionLike(Protocol):
     claim: str
     right: str
     cues: list[str]
-    says: list[str]
 
 
 def strip_contrast(clause: str) -> str:
@@ -207,66 +199,28 @@ def _cue_in(clauses: Sequence[tuple[str, str]], row: int, cues: Sequence[str]) -
     return cue
 
 
-def _has_contrast(clause: str) -> bool:
-    return _CONTRAST.search(clause.lower()) is not None
-
-
-@lru_cache(maxsize=4096)
-def _negated_saying(saying: str) -> bool:
-    return negated(saying)
-
-
-def _saying_in(
-    clause: str, misconception: MisconceptionLike, similarities: np.ndarray, to_truth: float, says: float
-) -> str | None:
-    """The saying of the misconception that the clause says in other words (see the module docstring)."""
-    if not len(similarities) or _has_contrast(clause):
-        return None
-    best = int(np.argmax(similarities))
-    similarity = float(similarities[best])
-    saying = misconception.says[best]
-    if similarity < says or similarity <= to_truth or negated(clause) != _negated_saying(saying):
-        return None
-    return f'says "{saying}"'
-
-
 def find_misconceptions(
     misconceptions: Sequence[MisconceptionLike],
     clauses: Sequence[tuple[str, str]],
     clause_vectors: np.ndarray,
     claim_vectors: np.ndarray,
-    saying_vectors: np.ndarray | None = None,
-    truth_similarities: np.ndarray | None = None,
     *,
     topic: float = TOPIC,
-    says: float = SAYS,
 ) -> list[Asserted]:
     """The misconceptions asserted by the answer's clauses, each once.
 
     `clauses` are (clause, its sentence) pairs with their embeddings in `clause_vectors`; `claim_vectors`
-    holds each misconception's claim then its right claim, in order (2 rows per misconception);
-    `saying_vectors` each misconception's `says`, in order (none: the cues alone are checked), and
-    `truth_similarities` each clause's cosine to the closest text the question holds true.
+    holds each misconception's claim then its right claim, in order (2 rows per misconception).
     """
     found: list[Asserted] = []
     if not clauses:
         return found
-    claim_similarities = (clause_vectors @ claim_vectors.T).reshape(len(clauses), len(misconceptions), 2)
-    topical = claim_similarities.max(axis=2)
-    saying_similarities = clause_vectors @ saying_vectors.T if saying_vectors is not None else None
-    first_saying = 0
+    topical = (clause_vectors @ claim_vectors.T).reshape(len(clauses), len(misconceptions), 2).max(axis=2)
     for index, misconception in enumerate(misconceptions):
-        columns = slice(first_saying, first_saying + len(misconception.says))
-        first_saying = columns.stop
-        for row, (clause, sentence) in enumerate(clauses):
-            if not is_assertion(sentence):
+        for row, (_, sentence) in enumerate(clauses):
+            if topical[row, index] < topic or not is_assertion(sentence):
                 continue
-            cue = _cue_in(clauses, row, misconception.cues) if topical[row, index] >= topic else None
-            if cue is None and saying_similarities is not None:
-                to_truth = claim_similarities[row, index, 1]
-                if truth_similarities is not None:
-                    to_truth = max(to_truth, truth_similarities[row])
-                cue = _saying_in(clause, misconception, saying_similarities[row, columns], to_truth, says)
+            cue = _cue_in(clauses, row, misconception.cues)
             if cue is not None:
                 found.append(Asserted(index, misconception.claim, misconception.right, sentence, cue))
                 break

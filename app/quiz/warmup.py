@@ -19,7 +19,7 @@ BATCH = 64  # texts per call: the encoder's lock is held per call, so a grading 
 def fixed_texts(spec: FreeTextSpec) -> list[str]:
     """What grading a free-text question embeds besides the answer (app/quiz/grading.py: assess)."""
     points = [point.point for point in spec.rubric]
-    claims = [claim for m in spec.misconceptions for claim in (m.claim, m.right, *m.says)]
+    claims = [claim for m in spec.misconceptions for claim in (m.claim, m.right)]
     return [*points, *claims, *split_sentences(spec.model_answer)]
 
 

@@ -46,7 +46,7 @@ def test_statements_are_sentences(text):
         "cost latency quadratic lost in the middle RAG chunking retrieval caching compression sliding window",
         "context window, history, stateless, summarize, RAG",
         # one item with a verb among five or more is still a list
-        "tokens vs characters, subword chunks, opaque ID, embedding, spelling, counting, spell it out, code tool",
+        "tokens vs characters, subword chunks, opaque ID, spelling, counting, spell it out, code tool",
         "Cosine similarity",
         "the model's weights",
         "Tokens of text",
