@@ -1,21 +1,27 @@
-"""The grader on answers with a person's pass/fail verdict that were never used to tune it (tuning uses
-tests/quiz/calibration.yaml only). Three sets:
+"""The grader on answers with a person's pass/fail verdict that were never used to tune its thresholds (those
+come from tests/quiz/calibration.yaml). Six sets, each written blind (by someone who never read the grader,
+its thresholds, its cue lists or the other sets, and never ran it) and measured once, blind, before anything
+was changed because of it. After that first measurement a set is seen: its misses were used to look for
+causes, so its later figures are development figures, not independent ones. The README states the figures.
 
-- heldout.yaml, written before any threshold, cue or rule was tuned. It has since been seen: its one echo miss
-  (an answer that only spells out the question's acronyms) was found there and fixed by a general rule
-  (app/quiz/acronyms.py), so its figure is no longer an independent measure.
-- heldout2.yaml, written blind after that fix, by someone who never read the grader, its thresholds or the
-  other sets, and never ran the grader. Measured once blind (93 of 111, 83.8%; 7 of its 19 misconception
-  answers passed), it was then used to find the causes (wrong claims stated with fillers, through a pronoun or
-  in a comma splice; common wrong claims missing from two questions' lists; bare contractions and British
-  spellings), so it is now a development set like calibration.yaml.
-- heldout3.yaml, written blind after those fixes (115 answers, 43 of them misconceptions, some of them wrong
-  claims that no question lists): the independent measure. It misses issue 11's targets, recorded below as
-  strict expected failures so that a grader that meets them turns them into errors to be claimed.
-The README states the figures.
+| set      | answers | measured blind, once                         | the grader now (development)     |
+|----------|---------|----------------------------------------------|----------------------------------|
+| heldout  | 80      | 75 (94%), 1 of 6 echoes passed               | 76 (95%)                         |
+| heldout2 | 111     | 93 (83.8%), 7 of 19 misconceptions passed    | 106 (95.5%)                      |
+| heldout3 | 115     | 93 (80.9%), 15 of 43 misconceptions, 1 echo  | 108 (93.9%), 1 echo              |
+| heldout4 | 126     | 102 (81.0%), 15 of 36, 2 echoes, 1 word list | 103 (81.7%), 15 of 36, 2 echoes  |
+| heldout5 | 149     | 120 (80.5%), 22 of 44, 1 echo                | the same                         |
+| heldout6 | 138     | 107 (77.5%), 24 of 43, 1 word list           | the same                         |
+
+heldout4 was measured after the cue and negation-scope fixes found on heldout3 (2026-12-05): the grader
+before them gave 101 of 126. heldout5 was measured with and without a meaning match on paraphrases of each
+wrong claim (both 120 of 149; the match was dropped). heldout6 was measured last; the grader from before those
+fixes gave 105 of 138 (26 misconceptions passed). The blind figures stay near 80% whatever was fixed on
+the sets before them: a cue list and a sentence model catch a wrong claim only in wordings someone foresaw.
 
 Targets from issue 11: at least 90% agreement with the person, and no keyword list, echo or misconception
-answer passed.
+answer passed. Where the grader misses them the test is a strict expected failure (KNOWN_MISSES), so that a
+grader that meets a target turns it into an error to be claimed.
 """
 
 from collections import Counter
@@ -28,29 +34,34 @@ from app.quiz.grading import grade_free_text
 from app.quiz.schemas import TextAnswer
 
 HERE = Path(__file__).parent
+NAMES = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
 SETS = {
-    name: yaml.safe_load((HERE / f"{name}.yaml").read_text(encoding="utf-8"))["answers"]
-    for name in ("heldout", "heldout2", "heldout3")
+    name: yaml.safe_load((HERE / f"{name}.yaml").read_text(encoding="utf-8"))["answers"] for name in NAMES
 }
 TARGET = 0.9
-# heldout2, the first time the grader saw it (2026-12-05): 93 of 111 agree (83.8%), 7 of its 19
-# misconception answers pass. After the fixes it led to (a development figure now): 106 of 111 (95.5%), none.
-# heldout3, measured once, blind (2026-12-05): 93 of 115 agree (80.9%); 15 of 43 misconception answers and
-# 1 of 10 echoes pass (no keyword list). Before the heldout2 fixes: 88 of 115 (76.5%), 19 passing.
-BLIND_MISS = pytest.mark.xfail(
-    strict=True,
-    reason="issue 11, heldout3 (blind): 93 of 115 agree (80.9% < 90%); 15 of 43 misconception answers "
-    "and 1 of 10 echoes pass",
-)
 NEVER_PASS = ("keywords", "echo", "misconception")
+# Where the grader misses a target on a set: (set, "agreement" or a kind that must never pass) -> why.
+KNOWN_MISSES = {
+    ("heldout3", "echo"): "issue 11, heldout3: a pasted run of the rubric's wording in one sentence passes",
+    ("heldout4", "agreement"): "issue 11, heldout4: 103 of 126 agree (81.7%); blind, 102 (81.0%)",
+    ("heldout4", "misconception"): "issue 11, heldout4: 15 of 36 misconception answers pass",
+    ("heldout4", "echo"): "issue 11, heldout4: 2 of 11 echoes pass",
+    ("heldout5", "agreement"): "issue 11, heldout5 (blind): 120 of 149 agree (80.5%)",
+    ("heldout5", "misconception"): "issue 11, heldout5 (blind): 22 of 44 misconception answers pass",
+    ("heldout5", "echo"): "issue 11, heldout5 (blind): 1 of 14 echoes passes",
+    ("heldout6", "agreement"): "issue 11, heldout6 (blind): 107 of 138 agree (77.5%)",
+    ("heldout6", "misconception"): "issue 11, heldout6 (blind): 24 of 43 misconception answers pass",
+    ("heldout6", "keywords"): "issue 11, heldout6 (blind): 1 of 8 keyword lists passes (items of 4 words)",
+}
 
 
-def _mark_blind_miss(request, set_name: str) -> None:
-    if set_name == "heldout3":
-        request.applymarker(BLIND_MISS)
+def _expect_known_miss(request, set_name: str, check: str) -> None:
+    reason = KNOWN_MISSES.get((set_name, check))
+    if reason:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
 
 
-@pytest.fixture(scope="module", params=sorted(SETS))
+@pytest.fixture(scope="module", params=NAMES)
 def set_name(request) -> str:
     """Which held-out set."""
     return request.param
@@ -89,7 +100,7 @@ def test_the_held_out_set_covers_every_free_text_question_with_every_kind(answer
 
 
 def test_the_grader_agrees_with_the_person_on_held_out_answers(verdicts, set_name, request):
-    _mark_blind_miss(request, set_name)
+    _expect_known_miss(request, set_name, "agreement")
     agree = sum(passed == (case["verdict"] == "pass") for case, passed in verdicts)
     disagreements = [
         f"{case['question']} ({case['kind']}, person: {case['verdict']})"
@@ -101,6 +112,5 @@ def test_the_grader_agrees_with_the_person_on_held_out_answers(verdicts, set_nam
 
 @pytest.mark.parametrize("kind", NEVER_PASS)
 def test_no_keyword_list_echo_or_misconception_passes(verdicts, kind, set_name, request):
-    if kind != "keywords":
-        _mark_blind_miss(request, set_name)
+    _expect_known_miss(request, set_name, kind)
     assert _passed(verdicts, kind) == []
