@@ -248,10 +248,14 @@ def _lesson_widget(name: str, build: Callable[[Request], Context]) -> Callable[[
     return render_widget
 
 
-def models_ready(request: Request) -> bool:
-    """MiniLM and the lesson search index are loaded: until then the widgets say "loading"."""
-    state = request.app.state
-    return state.sentence_encoder.ready and state.search_index.ready
+def encoder_ready(request: Request) -> bool:
+    """MiniLM is loaded: until then the widgets that need it say "loading"."""
+    return request.app.state.sentence_encoder.ready
+
+
+def index_ready(request: Request) -> bool:
+    """MiniLM and the lesson search index are loaded: until then the search widget says "loading"."""
+    return encoder_ready(request) and request.app.state.search_index.ready
 
 
 def register_lesson_extras(extras: LessonExtras) -> None:
@@ -261,33 +265,33 @@ def register_lesson_extras(extras: LessonExtras) -> None:
         "what-embeddings-are",
         _lesson_widget("example", example_context),
         shared=True,
-        ready=models_ready,
+        ready=encoder_ready,
     )
     extras.register(
         "embeddings",
         "embedding-models-vs-generation-models",
         _lesson_widget("attention", attention_context),
         shared=True,
-        ready=models_ready,
+        ready=encoder_ready,
     )
     extras.register(
         "embeddings",
         "similarity-metrics",
         _lesson_widget("compare", compare_context),
         shared=True,
-        ready=models_ready,
+        ready=encoder_ready,
     )
     extras.register(
         "embeddings",
         "where-embeddings-are-used",
         _lesson_widget("search", search_context),
         shared=True,
-        ready=models_ready,
+        ready=index_ready,
     )
     extras.register(
         "embeddings",
         "where-embeddings-are-used",
         _lesson_widget("matrix", matrix_context),
         shared=True,
-        ready=models_ready,
+        ready=encoder_ready,
     )

@@ -1,6 +1,7 @@
 """While all-MiniLM-L6-v2 loads in the background the lab serves: /healthz answers, the embedding widgets and
 free-text grading say "loading" and retry by themselves, the API answers 503 + Retry-After; then all work."""
 
+import threading
 import time
 
 import pytest
@@ -176,3 +177,44 @@ def test_a_failed_load_is_said_in_the_widget_and_the_api(monkeypatch, settings):
         api = client.post("/api/embeddings/similarity", json={"texts": ["a", "b"]})
         assert api.status_code == 503 and "12 bytes" in api.json()["detail"]
         assert client.get("/healthz").status_code == 200
+
+
+@pytest.fixture
+def held_index(monkeypatch):
+    """Apps created after this fixture build the lesson search index only once `held_index.set()`."""
+    from app.embeddings import search
+
+    release = threading.Event()
+    real_build = search.build_index
+
+    def build_when_released(**kwargs):
+        if not release.wait(timeout=60):
+            raise TimeoutError("the test never released the search index")
+        return real_build(**kwargs)
+
+    monkeypatch.setattr(search, "build_index", build_when_released)
+    yield release
+    release.set()  # let the background thread finish
+
+
+def test_the_lesson_s_minilm_widgets_are_drawn_once_while_the_index_still_builds(
+    held_index, sentence_encoder, settings, monkeypatch
+):
+    from app.embeddings import router
+
+    computed = []
+    real_compute = router.compute_example
+
+    def compute_example(*args, **kwargs):
+        computed.append(1)
+        return real_compute(*args, **kwargs)
+
+    monkeypatch.setattr(router, "compute_example", compute_example)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        app.state.sentence_encoder.wait(timeout=60)
+        for _ in range(3):
+            doc = page(client.get("/lessons/embeddings"))
+        assert not app.state.search_index.ready
+        assert len(doc.select("form.widget .widget-result > div.emb-loading")) == 1  # only the search
+        assert computed == [1]  # the example was computed for the first render only
