@@ -8,7 +8,8 @@ it wrong ("linear*", "doubles the cost"), and a clause asserts it when:
 - it is about the claim's topic (cosine to the claim or to the right claim >= TOPIC), and
 - it contains every part of one cue, in order, with the cue's polarity: a plain cue needs an affirmative
   clause, a "not ..." cue a negated one ("Attention cost is not linear" does not assert "linear*";
-  "transformers are NOT parallel" asserts "transformer*+not parallel*"). A "not" counts only in the part of
+  "transformers are NOT parallel" asserts "transformer*+not parallel*"; a verdict that turns down what the
+  clause names counts as a "not": "the largest model would be overkill"). A "not" counts only in the part of
   the clause around the cue that no "so", "because", "which"... cuts off: in "FlashAttention works by
   approximating the scores, so you don't compute them all" the "don't" is the second part's,
 - after a contrast is set aside: in "quadratic, not linear", "rather than linear" or "instead of linear" the
@@ -68,6 +69,25 @@ def negated(clause: str) -> bool:
     return sum(word in NEGATORS for word in words(text)) % 2 == 1
 
 
+# A verdict that turns down what the clause names: "the largest model would be overkill" names the wrong
+# choice to reject it, as "would not be right" does.
+_REJECTING = re.compile(
+    r"\b(?:overkill|(?:a )?waste(?:ful)?|(?:a )?breach(?:es)?|burn(?:s|ing)? (?:money|cash)|a bad idea|"
+    r"a poor (?:guide|choice|fit|idea|proxy)|too (?:expensive|slow|costly)|illegal|"
+    r"a mistake)\b"
+)
+
+
+def rejects(clause: str) -> bool:
+    """Whether the clause, contrasts set aside, turns down what it names (see _REJECTING)."""
+    return _REJECTING.search(strip_contrast(clause)) is not None
+
+
+def _polarity(clause: str) -> bool:
+    """The whole clause's polarity, negated or turned down (a clause read after the one before it)."""
+    return negated(clause) != rejects(clause)
+
+
 def is_assertion(sentence: str) -> bool:
     """A sentence that claims something: not a question, and not one that names a claim as a myth."""
     return not sentence.rstrip().endswith("?") and not _DISAVOWAL.search(sentence.lower())
@@ -125,26 +145,34 @@ def _compile(cue: str) -> _Cue:
 _INNER_CLAUSE = re.compile(
     r"\b(?:so|because|since|which|while|whereas|where|when|although|though|unless|until)\b"
 )
+# A verdict counts only within the phrase of what it judges: a comma, semicolon or colon ends it.
+_PHRASE_BREAK = re.compile(r"[,;:]")
 
 
-def _scope(text: str, start: int, end: int) -> str:
-    """The part of the text around [start, end) that no word opening an inner clause cuts off."""
-    left = max((m.end() for m in _INNER_CLAUSE.finditer(text, 0, start)), default=0)
-    right = next((m.start() for m in _INNER_CLAUSE.finditer(text, end)), len(text))
+def _scope(text: str, start: int, end: int, breaks: re.Pattern = _INNER_CLAUSE) -> str:
+    """The part of the text around [start, end) that nothing matching `breaks` cuts off."""
+    left = max((m.end() for m in breaks.finditer(text, 0, start)), default=0)
+    right = next((m.start() for m in breaks.finditer(text, end)), len(text))
     return text[left:right]
+
+
+def _cue_polarity(text: str, start: int, end: int) -> bool:
+    """The polarity of a cue found at [start, end): a "not" in its inner clause, a verdict that turns it
+    down within its phrase ("a small model is a waste, the largest model is right" keeps the second)."""
+    return negated(_scope(text, start, end)) != rejects(_scope(text, start, end, _PHRASE_BREAK))
 
 
 def matching_cue(clause: str, cues: Sequence[str], *, context: str | None = None) -> str | None:
     """The first cue the clause (or `context`: the clause after what it refers to) shows with the cue's
     polarity: that of the cue's own part of the clause, or of the whole clause when read with its context."""
     text = strip_contrast(context or clause)
-    clause_negated = negated(clause)
+    clause_negated = _polarity(clause)
     for cue in cues:
         compiled = _compile(cue)
         where = compiled.span(text)
         if where is None:
             continue
-        polarity = clause_negated if context else negated(_scope(text, *where))
+        polarity = clause_negated if context else _cue_polarity(text, *where)
         if compiled.negative == polarity:
             return cue
     return None

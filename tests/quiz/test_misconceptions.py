@@ -163,6 +163,10 @@ def test_the_issue_s_wrong_claims_fail_and_name_the_right_one(
             "Higher temperature does not make the output more deterministic; lower does.",
         ),
         ("mm-chat-memory-ft", "The model never updates its weights from the conversation."),
+        # a verdict that turns down what the clause names is a "not" too
+        ("fam-which-model-ft", "The largest model would be overkill for sorting tickets."),
+        ("fam-which-model-ft", "Sending the regulated tickets to a public API would be a breach."),
+        ("fam-selection-framework-ft", "The top of the leaderboard is a poor guide for a narrow task."),
     ],
 )
 def test_negated_wrong_claims_are_not_flagged(real_bank, sentence_encoder, question_id, text):
@@ -258,3 +262,18 @@ APPROXIMATES = ["flashattention+by approximat*"]
 )
 def test_a_negation_belongs_to_its_own_inner_clause(text, cues, flagged):
     assert asserts(text, cues) is flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Just use the largest model", True),
+        ("The largest model would be overkill", False),
+        ("Using the largest model would burn money", False),
+        ("It would be overkill to use the largest model", False),
+        ("The largest model is not overkill", True),  # two turn-downs cancel, as two "not"s do
+        ("A small model is a waste, the largest model is right", True),  # that verdict is the first clause's
+    ],
+)
+def test_a_verdict_that_turns_down_what_it_names_counts_as_a_negation(text, flagged):
+    assert asserts(text, ["largest model"]) is flagged
