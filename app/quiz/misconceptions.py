@@ -114,6 +114,7 @@ class _Cue:
         return first.start(), position
 
     def found_in(self, text: str) -> bool:
+        """Whether the text shows the cue (see span)."""
         return self.span(text) is not None
 
 
@@ -166,13 +167,12 @@ def matching_cue(clause: str, cues: Sequence[str], *, context: str | None = None
     """The first cue the clause (or `context`: the clause after what it refers to) shows with the cue's
     polarity: that of the cue's own part of the clause, or of the whole clause when read with its context."""
     text = strip_contrast(context or clause)
-    clause_negated = _polarity(clause)
     for cue in cues:
         compiled = _compile(cue)
         where = compiled.span(text)
         if where is None:
             continue
-        polarity = clause_negated if context else _cue_polarity(text, *where)
+        polarity = _polarity(clause) if context else _cue_polarity(text, *where)
         if compiled.negative == polarity:
             return cue
     return None
