@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from app.embeddings import router, search
 from app.embeddings.model import EmbeddingModelError
 from app.main import create_app
 from app.quiz.models import Answer
@@ -182,8 +183,6 @@ def test_a_failed_load_is_said_in_the_widget_and_the_api(monkeypatch, settings):
 @pytest.fixture
 def held_index(monkeypatch):
     """Apps created after this fixture build the lesson search index only once `held_index.set()`."""
-    from app.embeddings import search
-
     release = threading.Event()
     real_build = search.build_index
 
@@ -200,8 +199,6 @@ def held_index(monkeypatch):
 def test_the_lesson_s_minilm_widgets_are_drawn_once_while_the_index_still_builds(
     held_index, sentence_encoder, settings, monkeypatch
 ):
-    from app.embeddings import router
-
     computed = []
     real_compute = router.compute_example
 
