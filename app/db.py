@@ -1,5 +1,7 @@
 """Database engine, sessions and the declarative base shared by every feature's models."""
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -19,6 +21,7 @@ NAMING_CONVENTION = {
 }
 # How long a SQLite writer waits for another's write lock before "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 5000
+WAL_SWITCH_RETRY_SECONDS = 0.05
 
 
 class Base(DeclarativeBase):
@@ -61,12 +64,31 @@ def make_engine(database_url: str) -> Engine:
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001 - DB-API objects
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        _journal_in_wal(cursor)
         cursor.close()
 
     return engine
+
+
+def _journal_in_wal(cursor) -> None:  # noqa: ANN001 - a DB-API cursor
+    """Switch the file to WAL journaling unless it is already (the mode stays with the file).
+
+    Switching fails at once with "database is locked", without waiting on the busy timeout, while another
+    connection holds a lock on a new file: several servers starting together on one fresh database did
+    (tests/test_migrations.py). So the switch is tried again until the busy timeout has passed.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(WAL_SWITCH_RETRY_SECONDS)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
