@@ -5,6 +5,7 @@ axe is read from node_modules and evaluated in the page by Playwright, so the ap
 Each page is checked once its htmx widgets have loaded (the network is idle).
 """
 
+import faulthandler
 import json
 from collections.abc import Iterator
 
@@ -55,8 +56,12 @@ def server(tmp_path_factory, tiny_model_dir) -> Iterator[LiveServer]:
     # start, MiniLM's widgets re-render on every request while the search index and the grader's warm-up
     # still load (a first /lessons/embeddings took 4 s on an idle machine, and over the 30 s page timeout
     # once in CI with Chromium on the same two cores).
-    live.app.state.search_index.wait(timeout=120)
-    live.app.state.grader_warmup.wait(timeout=120)
+    try:
+        live.app.state.search_index.wait(timeout=120)
+        live.app.state.grader_warmup.wait(timeout=120)
+    except TimeoutError:  # once in CI the index was not there after 120 s: show where every thread stood
+        faulthandler.dump_traceback(all_threads=True)
+        raise
     yield live
     live.stop()
 
