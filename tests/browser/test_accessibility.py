@@ -53,9 +53,10 @@ def server(tmp_path_factory, tiny_model_dir) -> Iterator[LiveServer]:
     live = LiveServer(settings)
     live.start()
     # Axe checks the pages as a learner sees them once the lab has settled. In the first seconds after a
-    # start, MiniLM's widgets re-render on every request while the search index and the grader's warm-up
-    # still load (a first /lessons/embeddings took 4 s on an idle machine, and over the 30 s page timeout
-    # once in CI with Chromium on the same two cores).
+    # start, MiniLM's widgets re-render on every request until it has loaded (the search until the index has),
+    # and the first drawing waits while the index build and the grader's warm-up use MiniLM (a first
+    # /lessons/embeddings took 4-5 s on an idle machine, and over the 30 s page timeout once in CI with
+    # Chromium on the same two cores).
     try:
         live.app.state.search_index.wait(timeout=120)
         live.app.state.grader_warmup.wait(timeout=120)
